@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { createTagger, type Tagger } from '../tagger/index.js';
+import { isLabel, type Label } from '../tagger/labels.js';
+import { CliError } from './errors.js';
+
+/** Parse a non-negative integer option. @internal */
+export function intOption(name: string, value: string, min = 0): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new CliError('E_USAGE', `--${name} must be an integer >= ${min}, received "${value}"`);
+  return n;
+}
+
+/** Build the tagger the CLI options ask for. @internal */
+export function taggerFromOptions(opts: { model?: string; evidence?: string; thresholds?: string }): Tagger {
+  let thresholds: Partial<Record<Label, number>> | undefined;
+  if (opts.thresholds) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(opts.thresholds, 'utf8'));
+    } catch (err) {
+      throw new CliError('E_INPUT', `cannot read thresholds file "${opts.thresholds}": ${(err as Error).message}`);
+    }
+    const obj = (raw as { thresholds?: unknown }).thresholds ?? raw;
+    if (typeof obj !== 'object' || obj === null) throw new CliError('E_INPUT', `thresholds file "${opts.thresholds}" must hold an object {label: number}`);
+    thresholds = {};
+    for (const [k, v] of Object.entries(obj)) {
+      if (!isLabel(k) || typeof v !== 'number' || !(v >= 0 && v <= 1)) {
+        throw new CliError('E_INPUT', `thresholds file "${opts.thresholds}": "${k}" must be a label with a number in [0, 1]`);
+      }
+      thresholds[k] = v;
+    }
+  }
+  try {
+    return createTagger({
+      ...(opts.model ? { model: opts.model } : {}),
+      evidence: intOption('evidence', opts.evidence ?? '5'),
+      ...(thresholds ? { thresholds } : {}),
+    });
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    throw new CliError('E_MODEL', (err as Error).message);
+  }
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { CliError } from './errors.js';
+
+// Subcommands load lazily, so `--help` and `tag` do not pay for what they do not use.
+const program = new Command('distillscope')
+  .description('Spot model-distillation traffic in LLM prompt logs (JSONL in, JSONL out; "-" or no file = stdin).')
+  .version('0.1.0')
+  .showHelpAfterError()
+  .exitOverride();
+
+program
+  .command('tag')
+  .description('tag each prompt with the capabilities it targets; one JSON line out per line in')
+  .argument('[file]', 'JSONL input ({text} | {prompt} | {messages, tools}); "-" or none = stdin')
+  .option('--model <dir>', 'model folder (default: the shipped model)')
+  .option('--evidence <n>', 'evidence items per label (0 = none)', '5')
+  .option('--thresholds <file>', 'JSON file {label: threshold} overriding the model thresholds')
+  .action(async (file: string | undefined, opts) => (await import('./commands/tag.js')).runTag(file, opts));
+
+program
+  .command('eval')
+  .description('evaluate on labelled JSONL: per-label precision/recall/F1, macro-F1, confusion')
+  .argument('<file>', 'labelled JSONL (each line has "labels": [...]; [] or ["none"] = ordinary)')
+  .option('--model <dir>', 'model folder (default: the shipped model)')
+  .option('--json', 'print the report as JSON')
+  .option('--slice <field>', 'also report per value of a field ("lang" is guessed when absent)')
+  .action(async (file: string, opts) => (await import('./commands/eval.js')).runEval(file, opts));
+
+program
+  .command('train')
+  .description('train the tagger heads from labelled JSONL files or folders; deterministic per seed')
+  .argument('<corpus...>', 'labelled JSONL files or folders of them')
+  .requiredOption('--out <dir>', 'model folder to write')
+  .option('--seed <n>', 'random seed', '1')
+  .option('--folds <k>', 'cross-validation folds for calibration and metrics', '5')
+  .option('--augment', 'add seeded augmented variants (counted separately)')
+  .action(async (corpus: string[], opts) => (await import('./commands/train.js')).runTrain(corpus, opts));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode;
+  } else if (err instanceof CliError) {
+    process.stderr.write(`distillscope: ${err.code}: ${err.message}\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`distillscope: ${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  }
+}

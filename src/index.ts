@@ -1,0 +1,20 @@
+// The public surface of distillscope: re-exports only.
+export { createTagger } from './tagger/index.js';
+export type { Tagger, TaggerOptions, TagResult, Evidence } from './tagger/index.js';
+export { LABELS, NONE, isLabel } from './tagger/labels.js';
+export type { Label } from './tagger/labels.js';
+export { loadModel, saveModel, defaultModelDir } from './tagger/model.js';
+export type { TaggerModel, TaggerManifest } from './tagger/model.js';
+export { toPromptRecord, RecordError } from './io/record.js';
+export type { PromptRecord } from './io/record.js';
+export { readLines, parseJsonLine } from './io/jsonl.js';
+export type { InputLine } from './io/jsonl.js';
+export { normalizeText } from './normalize/index.js';
+export type { Normalized, NormalizeNote, ObfuscationKind } from './normalize/index.js';
+export { evaluate, formatReport, expectedCalibrationError, CLASSES } from './eval/metrics.js';
+export type { EvalReport, ClassMetrics, EvalClass } from './eval/metrics.js';
+export { trainTagger } from './train/index.js';
+export type { TrainOptions, TrainResult } from './train/index.js';
+export { loadLabelled } from './train/data.js';
+export type { LabelledRecord } from './train/data.js';
+export { guessLang } from './features/lang.js';

@@ -1,0 +1,207 @@
+import { HOMOGLYPHS, LEET, LEET_KEYWORDS } from './tables.js';
+
+/** What normalization found and undid; used as evidence. */
+export type ObfuscationKind =
+  | 'fullwidth'
+  | 'zero_width'
+  | 'control'
+  | 'homoglyph'
+  | 'spaced_letters'
+  | 'leetspeak'
+  | 'base64'
+  | 'rot13'
+  | 'truncated';
+
+export interface NormalizeNote {
+  kind: ObfuscationKind;
+  /** How many characters, words or payloads were affected. */
+  count: number;
+}
+
+export interface Normalized {
+  /** Text with obfuscation undone; decoded payloads are appended after a newline. */
+  text: string;
+  notes: NormalizeNote[];
+}
+
+export interface NormalizeOptions {
+  /** Characters kept from the input; the rest is cut (and noted), so cost per prompt is bounded. */
+  maxChars?: number;
+}
+
+/** Longest input, in UTF-16 code units, that normalization and features look at. */
+export const DEFAULT_MAX_CHARS = 100_000;
+
+// Every pattern below is a single character class or a fixed sequence under one quantifier, so
+// matching is linear in the input (no nested or overlapping quantifiers to backtrack over).
+const FULLWIDTH = /[\uFF01-\uFF5E\u3000]/g;
+const ZERO_WIDTH = /[\u200B-\u200F\u2028\u2029\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\u00AD\u034F\u180E]/g;
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
+const WORD = /[\p{L}\p{M}]+/gu;
+const SPACED = /(?<![\p{L}\p{N}])(?:[A-Za-z][ .\-_*·]){3,}[A-Za-z](?![\p{L}\p{N}])/gu;
+const SPACED_SEP = /[ .\-_*·]/g;
+const LEET_TOKEN = /[A-Za-z0-9@$!|+]+/g;
+const HAS_LEET = /[0-9@$!|+]/;
+const HAS_LATIN = /[A-Za-z]/;
+const BASE64_RUN = /[A-Za-z0-9+/]{20,}={0,2}/g;
+const ROT13_MARK = /\brot[ \-_]?13\b|\bcaesar cipher\b/i;
+const MAX_PAYLOADS = 16;
+const MAX_PAYLOAD_CHARS = 65_536;
+
+/**
+ * Undo cheap obfuscation so features see the words the sender meant: NFKC (folds full-width and
+ * mathematical letters), zero-width and control characters, Cyrillic/Greek homoglyphs inside Latin
+ * text, s p a c e d letters, leetspeak in watched keywords, and base64 / rot13 payloads (decoded
+ * text is appended). CJK text passes through unchanged.
+ *
+ * Example:
+ *   normalizeText('Ｔｉａｎ\u200Banmen in 1989, s t e p by step').text
+ *   // → 'Tiananmen in 1989, step by step'
+ */
+export function normalizeText(input: string, options: NormalizeOptions = {}): Normalized {
+  if (typeof input !== 'string') {
+    throw new TypeError(`distillscope: normalizeText expects a string, received ${typeof input}`);
+  }
+  const notes: NormalizeNote[] = [];
+  const note = (kind: ObfuscationKind, count: number): void => {
+    if (count > 0) notes.push({ kind, count });
+  };
+  const maxChars = options.maxChars ?? DEFAULT_MAX_CHARS;
+  let text = input;
+  if (text.length > maxChars) {
+    note('truncated', text.length - maxChars);
+    text = text.slice(0, maxChars);
+  }
+  note('fullwidth', countMatches(text, FULLWIDTH));
+  text = text.normalize('NFKC');
+  const zeroWidth = countMatches(text, ZERO_WIDTH);
+  if (zeroWidth) text = text.replace(ZERO_WIDTH, '');
+  note('zero_width', zeroWidth);
+  const control = countMatches(text, CONTROL);
+  if (control) text = text.replace(CONTROL, ' ');
+  note('control', control);
+
+  const folded = foldHomoglyphs(text);
+  text = folded.text;
+  note('homoglyph', folded.count);
+
+  let spaced = 0;
+  text = text.replace(SPACED, (m) => {
+    spaced++;
+    return m.replace(SPACED_SEP, '');
+  });
+  note('spaced_letters', spaced);
+
+  let leet = 0;
+  text = text.replace(LEET_TOKEN, (tok) => {
+    if (!HAS_LEET.test(tok) || !HAS_LATIN.test(tok)) return tok;
+    const plain = deLeet(tok);
+    if (plain === null) return tok;
+    leet++;
+    return plain;
+  });
+  note('leetspeak', leet);
+
+  const appended: string[] = [];
+  const decoded = decodeBase64Payloads(text);
+  note('base64', decoded.length);
+  appended.push(...decoded);
+  if (ROT13_MARK.test(text)) {
+    note('rot13', 1);
+    appended.push(rot13(text));
+  }
+  if (appended.length) text = `${text}\n${appended.join('\n')}`;
+  return { text, notes };
+}
+
+function countMatches(text: string, re: RegExp): number {
+  re.lastIndex = 0;
+  let n = 0;
+  while (re.exec(text) !== null) n++;
+  return n;
+}
+
+function foldHomoglyphs(text: string): { text: string; count: number } {
+  // Only fold where the text is mostly Latin or the word mixes scripts: Russian and Greek prose
+  // must stay as written.
+  let latin = 0;
+  let other = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) latin++;
+    else if ((c >= 0x370 && c <= 0x3ff) || (c >= 0x400 && c <= 0x52f)) other++;
+  }
+  if (other === 0) return { text, count: 0 };
+  const mostlyLatin = latin > 3 * other;
+  let count = 0;
+  const out = text.replace(WORD, (word) => {
+    let hasLatin = false;
+    let hasGlyph = false;
+    for (const ch of word) {
+      if (HOMOGLYPHS[ch] !== undefined) hasGlyph = true;
+      else if (HAS_LATIN.test(ch)) hasLatin = true;
+    }
+    if (!hasGlyph || !(hasLatin || mostlyLatin)) return word;
+    let mapped = '';
+    for (const ch of word) mapped += HOMOGLYPHS[ch] ?? ch;
+    count++;
+    return mapped;
+  });
+  return { text: out, count };
+}
+
+function deLeet(token: string): string | null {
+  const lower = token.toLowerCase();
+  let plain = '';
+  for (const ch of lower) plain += LEET[ch] ?? ch;
+  if (LEET_KEYWORDS.has(plain)) return plain;
+  // '1' stands for 'l' as often as for 'i'.
+  const withL = plain.replace(/i/g, (_m, offset: number) => (lower[offset] === '1' ? 'l' : 'i'));
+  return LEET_KEYWORDS.has(withL) ? withL : null;
+}
+
+function decodeBase64Payloads(text: string): string[] {
+  const out: string[] = [];
+  BASE64_RUN.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  while ((m = BASE64_RUN.exec(text)) !== null && out.length < MAX_PAYLOADS) {
+    const run = m[0];
+    // Image data URIs are vision evidence, not hidden text.
+    if (run.length > MAX_PAYLOAD_CHARS || text.slice(Math.max(0, m.index - 8), m.index).includes('base64,')) continue;
+    let decoded: string;
+    try {
+      decoded = utf8.decode(Buffer.from(run, 'base64'));
+    } catch {
+      continue;
+    }
+    if (isReadable(decoded)) out.push(decoded);
+  }
+  return out;
+}
+
+function isReadable(s: string): boolean {
+  if (s.length < 8) return false;
+  let good = 0;
+  let letters = 0;
+  for (const ch of s) {
+    const c = ch.codePointAt(0) ?? 0;
+    if (c === 9 || c === 10 || c === 13 || (c >= 32 && c !== 127 && !(c >= 0x80 && c <= 0x9f))) good++;
+    if (/\p{L}/u.test(ch)) letters++;
+  }
+  const total = [...s].length;
+  return good / total > 0.95 && letters / total > 0.4;
+}
+
+/**
+ * ROT13 of Latin letters; other characters pass through.
+ * @internal
+ *
+ * Example: rot13('Gvnanazra') // → 'Tiananmen'
+ */
+export function rot13(s: string): string {
+  return s.replace(/[A-Za-z]/g, (ch) => {
+    const base = ch <= 'Z' ? 65 : 97;
+    return String.fromCharCode(((ch.charCodeAt(0) - base + 13) % 26) + base);
+  });
+}
