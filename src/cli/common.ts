@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { openInput } from '../io/jsonl.js';
 import { createTagger, type Tagger } from '../tagger/index.js';
 import { isLabel, type Label } from '../tagger/labels.js';
 import { CliError } from './errors.js';
@@ -40,4 +42,10 @@ export function taggerFromOptions(opts: { model?: string; evidence?: string; thr
     if (err instanceof CliError) throw err;
     throw new CliError('E_MODEL', (err as Error).message);
   }
+}
+
+/** Open the input a command names (a file, or stdin for "-" / none), failing clearly when it is missing. @internal */
+export function inputFrom(file: string | undefined): Readable {
+  if (file && file !== '-' && !existsSync(file)) throw new CliError('E_INPUT', `no such file: "${file}"`);
+  return openInput(file);
 }

@@ -4,7 +4,9 @@
  * phrases, grading rubrics, PRC-sensitive entities), in English, Chinese and other languages.
  * The heads learn how much each cue counts; hard negatives in the corpus teach when it does not.
  *
- * Every pattern is literal alternatives joined by single-class quantifiers (`\s+`, `\d+`), so it
+ * Most cues are phrase lists, matched in one pass over the text by first character (case-folded,
+ * any run of white space matching a space, whole words for alphabetic scripts, anywhere for CJK).
+ * The rest are regexes made of literal alternatives and single-class quantifiers, so every cue
  * runs in time linear in the text.
  */
 
@@ -13,52 +15,54 @@ export interface CueDef {
   name: string;
   /** The capability the cue usually points to (for documentation and evidence ordering). */
   hint: 'reasoning' | 'tool_use' | 'coding' | 'vision' | 'censorship_probing' | 'extraction';
-  pattern: RegExp;
+  /** Literal phrases (lower case). */
+  phrases?: readonly string[];
+  /** A regex, for shapes that are not literal phrases. */
+  pattern?: RegExp;
 }
 
-const W = String.raw`\s+`;
-const words = (...alts: string[]): string => alts.map((a) => a.replace(/ /g, W)).join('|');
-const en = (...alts: string[]): RegExp => new RegExp(String.raw`\b(?:${words(...alts)})\b`, 'giu');
-const any = (...alts: string[]): RegExp => new RegExp(`(?:${alts.join('|')})`, 'giu');
+const list = (...phrases: string[]): readonly string[] => Object.freeze(phrases);
+// Case-sensitive and without the u flag: these shapes are ASCII, and irregexp is several times faster so.
+const any = (...alts: string[]): RegExp => new RegExp(`(?:${alts.join('|')})`, 'g');
 
 /** The cue table. Adding a cue is one row. */
 export const CUES: readonly CueDef[] = Object.freeze([
   // reasoning elicitation and grading
-  { name: 'step_by_step', hint: 'reasoning', pattern: en('step by step', 'step-by-step', 'paso a paso', 'étape par étape', 'schritt für schritt', 'шаг за шагом', 'passo a passo') },
-  { name: 'step_by_step_zh', hint: 'reasoning', pattern: any('一步一步', '逐步', '分步', '一步步', 'ステップバイステップ', '段階的に', '단계별로') },
-  { name: 'think_tags', hint: 'reasoning', pattern: any('<think>', '</think>', '<thinking>', '<reasoning>', '<scratchpad>') },
-  { name: 'chain_of_thought', hint: 'reasoning', pattern: en('chain of thought', 'chain-of-thought', 'reasoning trace', 'reasoning process', 'thought process', 'internal reasoning', 'hidden reasoning', 'show your work', 'show your reasoning', 'explain your reasoning', 'think carefully', 'think it through', 'reason through', 'walk me through your reasoning', 'let\'s think') },
-  { name: 'chain_of_thought_zh', hint: 'reasoning', pattern: any('思考过程', '推理过程', '解题过程', '思维链', '写出推理', '详细推理', '请推理', '解题思路', '推理步骤', '思路') },
-  { name: 'final_answer', hint: 'reasoning', pattern: any(String.raw`\\boxed`, String.raw`\bfinal answer\b`, '最终答案', String.raw`\banswer choices?\b`, String.raw`\bchoices:`, String.raw`\boptions:`) },
-  { name: 'rubric_grading', hint: 'extraction', pattern: en('rubric', 'grade the', 'grade this', 'score the', 'score this', 'rate the response', 'rate this response', 'on a scale of', 'scale from 1 to', 'from 1 to 10', 'out of 10', 'as a judge', 'impartial judge', 'response a', 'response b', 'which response', 'better response', 'reward model') },
-  { name: 'rubric_grading_zh', hint: 'extraction', pattern: any('评分标准', '打分', '评分', '评判', '哪个回答更好', '满分') },
+  { name: 'step_by_step', hint: 'reasoning', phrases: list('step by step', 'step-by-step', 'paso a paso', 'étape par étape', 'schritt für schritt', 'шаг за шагом', 'passo a passo') },
+  { name: 'step_by_step_zh', hint: 'reasoning', phrases: list('一步一步', '逐步', '分步', '一步步', 'ステップバイステップ', '段階的に', '단계별로') },
+  { name: 'think_tags', hint: 'reasoning', phrases: list('<think>', '</think>', '<thinking>', '<reasoning>', '<scratchpad>') },
+  { name: 'chain_of_thought', hint: 'reasoning', phrases: list('chain of thought', 'chain-of-thought', 'reasoning trace', 'reasoning process', 'thought process', 'internal reasoning', 'hidden reasoning', 'show your work', 'show your reasoning', 'explain your reasoning', 'think carefully', 'think it through', 'reason through', 'walk me through your reasoning', "let's think") },
+  { name: 'chain_of_thought_zh', hint: 'reasoning', phrases: list('思考过程', '推理过程', '解题过程', '思维链', '写出推理', '详细推理', '请推理', '解题思路', '推理步骤', '思路') },
+  { name: 'final_answer', hint: 'reasoning', phrases: list('\\boxed', 'final answer', '最终答案', 'answer choice', 'answer choices', 'choices:', 'options:', 'answer options') },
+  { name: 'rubric_grading', hint: 'extraction', phrases: list('rubric', 'grade the', 'grade this', 'score the', 'score this', 'rate the response', 'rate this response', 'on a scale of', 'scale from 1 to', 'from 1 to 10', 'out of 10', 'as a judge', 'impartial judge', 'response a', 'response b', 'which response', 'better response', 'reward model') },
+  { name: 'rubric_grading_zh', hint: 'extraction', phrases: list('评分标准', '打分', '评分', '评判', '哪个回答更好', '满分') },
   { name: 'math_notation', hint: 'reasoning', pattern: any(String.raw`\\frac`, String.raw`\\sqrt`, String.raw`\\angle`, String.raw`\\cdot`, String.raw`\\times`, String.raw`\\pi`, String.raw`\$[^$\n]{1,80}\$`, '[=<>≤≥≠±×÷√∑∫π°]') },
-  { name: 'math_question', hint: 'reasoning', pattern: en('how many', 'how much', 'what is the probability', 'what percentage', 'what percent', 'find the value', 'solve for', 'calculate', 'compute', 'how long will', 'how far', 'how old', 'prove that', 'what is the sum', 'what is the remainder', 'average speed', 'ratio') },
-  { name: 'math_question_zh', hint: 'reasoning', pattern: any('多少', '几个', '几天', '几岁', '求证', '证明', '概率', '计算', '平均', '比例', '应用题', '解方程') },
-  { name: 'multi_hop', hint: 'reasoning', pattern: en('would a', 'could a', 'could an', 'can a', 'is it possible', 'would someone', 'would it be') },
+  { name: 'math_question', hint: 'reasoning', phrases: list('how many', 'how much', 'what is the probability', 'what percentage', 'what percent', 'find the value', 'solve for', 'calculate', 'compute', 'how long will', 'how far', 'how old', 'prove that', 'what is the sum', 'what is the remainder', 'average speed', 'ratio') },
+  { name: 'math_question_zh', hint: 'reasoning', phrases: list('多少', '几个', '几天', '几岁', '求证', '证明', '概率', '计算', '平均', '比例', '应用题', '解方程') },
+  { name: 'multi_hop', hint: 'reasoning', phrases: list('would a', 'could a', 'could an', 'can a', 'is it possible', 'would someone', 'would it be') },
   // coding
-  { name: 'code_fence', hint: 'coding', pattern: any('```') },
-  { name: 'code_syntax', hint: 'coding', pattern: any(String.raw`\bdef \w+\(`, String.raw`\bfunction\s*\w*\(`, String.raw`\bclass \w+[:({]`, String.raw`#include\s*<`, String.raw`\bpublic static\b`, String.raw`\bimport \w+`, String.raw`\bfrom \w+ import\b`, String.raw`\breturn\b[^.\n]{0,40};`, String.raw`=>`, String.raw`\bconst \w+ =`, String.raw`\blet \w+ =`, String.raw`\bfn \w+\(`, String.raw`\bfunc \w+\(`, String.raw`\bSELECT\b[^;\n]{1,200}\bFROM\b`, String.raw`\bconsole\.log\(`, String.raw`\bprint\(`, String.raw`\);[ \t]*\n`, String.raw`\{[ \t]*\n`) },
+  { name: 'code_fence', hint: 'coding', phrases: list('```') },
+  { name: 'code_syntax', hint: 'coding', pattern: any(String.raw`\bdef \w+\(`, String.raw`\bfunction\s*\w*\(`, String.raw`\bclass \w+[:({]`, String.raw`#include\s*<`, String.raw`\bpublic static\b`, String.raw`\bimport \w+`, String.raw`\bfrom \w+ import\b`, String.raw`\breturn\b[^.\n]{0,40};`, String.raw`=>`, String.raw`\bconst \w+ =`, String.raw`\blet \w+ =`, String.raw`\bfn \w+\(`, String.raw`\bfunc \w+\(`, String.raw`\b(?:SELECT|select)\b[^;\n]{1,200}\b(?:FROM|from)\b`, String.raw`\bconsole\.log\(`, String.raw`\bprint\(`, String.raw`\);[ \t]*\n`, String.raw`\{[ \t]*\n`) },
   { name: 'stack_trace', hint: 'coding', pattern: any('Traceback \\(most recent call last\\)', String.raw`\bat [\w$.<>]+\([\w$.]+:\d+`, String.raw`\b\w+(?:Error|Exception):`, String.raw`\bSegmentation fault\b`, String.raw`\bnpm ERR!`, String.raw`\berror\[E\d{4}\]`, String.raw`\bline \d+, in\b`, String.raw`\bundefined is not a function\b`, String.raw`\bexit code \d+`) },
-  { name: 'code_request', hint: 'coding', pattern: en('write a function', 'write a program', 'write a script', 'write code', 'implement a', 'implement the', 'refactor', 'unit test', 'unit tests', 'debug this', 'fix this code', 'fix the bug', 'compile', 'regex', 'regular expression', 'sql query', 'time complexity', 'pull request', 'stack trace', 'codebase', 'repository', 'repo') },
-  { name: 'code_language', hint: 'coding', pattern: en('python', 'javascript', 'typescript', 'java', 'c\\+\\+', 'c#', 'golang', 'rust', 'kotlin', 'swift', 'php', 'ruby', 'haskell', 'scala', 'bash', 'powershell', 'sql', 'html', 'css', 'react', 'node\\.js', 'django', 'flask', 'pandas', 'numpy', 'docker', 'kubernetes', 'json', 'yaml', 'api endpoint') },
-  { name: 'code_request_zh', hint: 'coding', pattern: any('代码', '编程', '函数', '报错', '程序', '算法', '脚本', '接口', '数据库', '调试', '编译', '前端', '后端', '重构') },
+  { name: 'code_request', hint: 'coding', phrases: list('write a function', 'write a program', 'write a script', 'write code', 'implement a', 'implement the', 'refactor', 'unit test', 'unit tests', 'debug this', 'fix this code', 'fix the bug', 'compile', 'regex', 'regular expression', 'sql query', 'time complexity', 'pull request', 'stack trace', 'codebase', 'repository', 'repo') },
+  { name: 'code_language', hint: 'coding', phrases: list('python', 'javascript', 'typescript', 'java', 'c++', 'c#', 'golang', 'rust', 'kotlin', 'swift', 'php', 'ruby', 'haskell', 'scala', 'bash', 'powershell', 'sql', 'html', 'css', 'react', 'node.js', 'django', 'flask', 'pandas', 'numpy', 'docker', 'kubernetes', 'json', 'yaml', 'api endpoint') },
+  { name: 'code_request_zh', hint: 'coding', phrases: list('代码', '编程', '函数', '报错', '程序', '算法', '脚本', '接口', '数据库', '调试', '编译', '前端', '后端', '重构') },
   // tool use
   { name: 'tool_schema', hint: 'tool_use', pattern: any('"parameters"\\s*:', '"input_schema"\\s*:', '"type"\\s*:\\s*"function"', '"required"\\s*:\\s*\\[', '"properties"\\s*:') },
   { name: 'tool_call_shape', hint: 'tool_use', pattern: any('<tool_call>', '</tool_call>', '<function_calls>', '<invoke', String.raw`\bAction Input:`, String.raw`\bAction:`, String.raw`\bObservation:`, String.raw`\bThought:`, '思考[:：]', '行动[:：]', '观察[:：]', String.raw`"name"\s*:\s*"[\w.-]+"\s*,\s*"arguments"`, String.raw`\b[a-z]+_[a-z_]+\((?:[a-z_]+=)`) },
-  { name: 'tool_request', hint: 'tool_use', pattern: en('you have access to', 'available tools', 'available functions', 'the following tools', 'the following functions', 'call the', 'use the', 'using the', 'function call', 'tool call', 'api', 'apis', 'endpoint', 'plugin', 'search the web', 'look up', 'browse', 'fetch', 'retrieve', 'query the') },
-  { name: 'live_action', hint: 'tool_use', pattern: en('book a', 'book me', 'reserve', 'schedule a', 'send an email', 'send a message', 'set a reminder', 'set an alarm', 'add to my calendar', 'turn on', 'turn off', 'play some', 'order a', 'track my', 'check my', 'find me', 'get me', 'current price', 'stock price', 'exchange rate', 'weather in', 'weather for', 'forecast', 'right now', 'today\'s', 'latest', 'near me', 'flights from', 'hotels in') },
-  { name: 'tool_request_zh', hint: 'tool_use', pattern: any('调用', '工具', '查询', '查一下', '帮我查', '帮我订', '预订', '订票', '天气', '股价', '快递', '导航', '提醒我', '设置闹钟', '发送邮件', '搜索') },
+  { name: 'tool_request', hint: 'tool_use', phrases: list('you have access to', 'available tools', 'available functions', 'the following tools', 'the following functions', 'call the', 'use the', 'using the', 'function call', 'tool call', 'api', 'apis', 'endpoint', 'plugin', 'search the web', 'look up', 'browse', 'fetch', 'retrieve', 'query the') },
+  { name: 'live_action', hint: 'tool_use', phrases: list('book a', 'book me', 'reserve', 'schedule a', 'send an email', 'send a message', 'set a reminder', 'set an alarm', 'add to my calendar', 'turn on', 'turn off', 'play some', 'order a', 'track my', 'check my', 'find me', 'get me', 'current price', 'stock price', 'exchange rate', 'weather in', 'weather for', 'forecast', 'right now', "today's", 'latest', 'near me', 'flights from', 'hotels in') },
+  { name: 'tool_request_zh', hint: 'tool_use', phrases: list('调用', '工具', '查询', '查一下', '帮我查', '帮我订', '预订', '订票', '天气', '股价', '快递', '导航', '提醒我', '设置闹钟', '发送邮件', '搜索') },
   // vision
   { name: 'image_placeholder', hint: 'vision', pattern: any('<image>', '<img', '\\[image\\]', '\\[img\\]', '<\\|image\\|>', '!\\[[^\\]\\n]{0,100}\\]\\(', 'data:image/', String.raw`\b[\w-]+\.(?:png|jpe?g|gif|webp|bmp|heic)\b`) },
-  { name: 'image_reference', hint: 'vision', pattern: en('in the image', 'in this image', 'the image', 'this image', 'in the picture', 'this picture', 'the picture', 'in the photo', 'this photo', 'the photo', 'screenshot', 'in the chart', 'the chart', 'the graph', 'the figure', 'the diagram', 'the plot', 'attached', 'shown', 'pictured', 'visible', 'in the scene') },
-  { name: 'visual_question', hint: 'vision', pattern: en('what color', 'what colour', 'what is this', 'what\'s this', 'is this a', 'what does the sign', 'what is written', 'what brand', 'on the left', 'on the right', 'in the background', 'in the foreground', 'is the man', 'is the woman', 'is there a', 'are there any', 'are there', 'wearing', 'holding', 'standing', 'sitting') },
-  { name: 'image_reference_zh', hint: 'vision', pattern: any('图中', '图片', '这张图', '照片', '截图', '图像', '图表', '看图', '如图', '识别', '画面') },
+  { name: 'image_reference', hint: 'vision', phrases: list('in the image', 'in this image', 'the image', 'this image', 'in the picture', 'this picture', 'the picture', 'in the photo', 'this photo', 'the photo', 'screenshot', 'in the chart', 'the chart', 'the graph', 'the figure', 'the diagram', 'the plot', 'attached', 'shown', 'pictured', 'visible', 'in the scene') },
+  { name: 'visual_question', hint: 'vision', phrases: list('what color', 'what colour', 'what is this', "what's this", 'is this a', 'what does the sign', 'what is written', 'what brand', 'on the left', 'on the right', 'in the background', 'in the foreground', 'is the man', 'is the woman', 'is there a', 'are there any', 'are there', 'wearing', 'holding', 'standing', 'sitting') },
+  { name: 'image_reference_zh', hint: 'vision', phrases: list('图中', '图片', '这张图', '照片', '截图', '图像', '图表', '看图', '如图', '识别', '画面') },
   // PRC-sensitive entities and censorship
-  { name: 'prc_sensitive', hint: 'censorship_probing', pattern: en('tiananmen', 'tank man', 'june 4(?:th)?', '1989 protests?', 'xinjiang', 'uyghurs?', 'uighurs?', 're-?education camps?', 'internment camps?', 'tibet(?:an)?', 'dalai lama', 'panchen lama', 'falun gong', 'falun dafa', 'xi jinping', 'jinping', 'winnie(?:-|\\s)the(?:-|\\s)pooh', 'taiwan(?:ese)? independence', 'hong kong protests?', 'national security law', 'umbrella movement', 'great leap forward', 'cultural revolution', 'li wenliang', 'great firewall', 'liu xiaobo', 'ai weiwei', 'peng shuai', 'chen guangcheng', 'ilham tohti', 'jimmy lai', 'white paper protests?', 'a4 movement', 'may 35(?:th)?', 'chinese communist party', 'ccp', 'cpc', 'forced labou?r', 'organ harvesting', 'social credit', 'zero-covid', 'bo xilai', 'hu jintao', 'one-child policy') },
-  { name: 'prc_sensitive_zh', hint: 'censorship_probing', pattern: any('六四', '天安门', '坦克人', '新疆', '维吾尔', '维吾尔族', '再教育营', '集中营', '西藏', '藏独', '达赖', '班禅', '法轮', '习近平', '习主席', '小熊维尼', '维尼熊', '台独', '台湾独立', '反送中', '国安法', '雨伞运动', '大跃进', '文革', '文化大革命', '李文亮', '翻墙', '防火长城', '刘晓波', '艾未未', '彭帅', '白纸运动', '五月三十五', '共产党', '中共', '极权', '独裁', '人权', '屠杀', '镇压', '敏感词') },
-  { name: 'censorship_request', hint: 'censorship_probing', pattern: en('censorship', 'censored', 'censor', 'content review', 'content moderation rules', 'chinese regulations', 'chinese law', 'politically sensitive', 'sensitive topics?', 'official position', 'official narrative', 'government narrative', 'propaganda', 'dissidents?', 'human rights', 'crackdown', 'massacre', 'genocide', 'authoritarian', 'democracy activists?') },
-  { name: 'censorship_request_zh', hint: 'censorship_probing', pattern: any('审查', '审核', '和谐', '被删', '删帖', '官方说法', '合规', '政治敏感', '敏感话题', '宣传', '异见', '维权') },
+  { name: 'prc_sensitive', hint: 'censorship_probing', phrases: list('tiananmen', 'tank man', 'june 4', 'june 4th', 'june fourth', '1989 protest', '1989 protests', 'xinjiang', 'uyghur', 'uyghurs', 'uighur', 'uighurs', 're-education camp', 're-education camps', 'reeducation camp', 'reeducation camps', 'internment camp', 'internment camps', 'tibet', 'tibetan', 'tibetans', 'dalai lama', 'panchen lama', 'falun gong', 'falun dafa', 'xi jinping', 'jinping', 'winnie the pooh', 'winnie-the-pooh', 'taiwan independence', 'taiwanese independence', 'hong kong protest', 'hong kong protests', 'national security law', 'umbrella movement', 'great leap forward', 'cultural revolution', 'li wenliang', 'great firewall', 'liu xiaobo', 'ai weiwei', 'peng shuai', 'chen guangcheng', 'ilham tohti', 'jimmy lai', 'white paper protest', 'white paper protests', 'a4 movement', 'may 35', 'may 35th', 'chinese communist party', 'ccp', 'cpc', 'forced labor', 'forced labour', 'organ harvesting', 'social credit', 'zero-covid', 'bo xilai', 'hu jintao', 'one-child policy') },
+  { name: 'prc_sensitive_zh', hint: 'censorship_probing', phrases: list('六四', '天安门', '坦克人', '新疆', '维吾尔', '维吾尔族', '再教育营', '集中营', '西藏', '藏独', '达赖', '班禅', '法轮', '习近平', '习主席', '小熊维尼', '维尼熊', '台独', '台湾独立', '反送中', '国安法', '雨伞运动', '大跃进', '文革', '文化大革命', '李文亮', '翻墙', '防火长城', '刘晓波', '艾未未', '彭帅', '白纸运动', '五月三十五', '共产党', '中共', '极权', '独裁', '人权', '屠杀', '镇压', '敏感词') },
+  { name: 'censorship_request', hint: 'censorship_probing', phrases: list('censorship', 'censored', 'censor', 'content review', 'content moderation rules', 'chinese regulations', 'chinese law', 'politically sensitive', 'sensitive topic', 'sensitive topics', 'official position', 'official narrative', 'government narrative', 'propaganda', 'dissident', 'dissidents', 'human rights', 'crackdown', 'massacre', 'genocide', 'authoritarian', 'democracy activist', 'democracy activists') },
+  { name: 'censorship_request_zh', hint: 'censorship_probing', phrases: list('审查', '审核', '和谐', '被删', '删帖', '官方说法', '合规', '政治敏感', '敏感话题', '宣传', '异见', '维权') },
 ]);
 
 export interface CueHit {
@@ -71,32 +75,124 @@ export interface CueHit {
 
 const MAX_SPANS = 3;
 
+interface PhraseEntry {
+  cue: number;
+  phrase: string;
+  boundedStart: boolean;
+  boundedEnd: boolean;
+}
+
+const WORDISH = /[\p{L}\p{N}_]/u;
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
+const isWordish = (ch: string | undefined): boolean => ch !== undefined && WORDISH.test(ch);
+const needsBoundary = (ch: string | undefined): boolean => ch !== undefined && WORDISH.test(ch) && !CJK.test(ch);
+
+// Phrases indexed by their first UTF-16 unit: those that must start a word, and the rest (CJK, symbols).
+const AT_WORD_START = new Map<number, PhraseEntry[]>();
+const ANYWHERE = new Map<number, PhraseEntry[]>();
+CUES.forEach((cue, i) => {
+  for (const phrase of cue.phrases ?? []) {
+    const entry = { cue: i, phrase, boundedStart: needsBoundary(phrase[0]), boundedEnd: needsBoundary(phrase[phrase.length - 1]) };
+    const index = entry.boundedStart ? AT_WORD_START : ANYWHERE;
+    const at = index.get(phrase.charCodeAt(0));
+    if (at) at.push(entry);
+    else index.set(phrase.charCodeAt(0), [entry]);
+  }
+});
+
+// Bit 1: some phrase that starts a word begins with this unit; bit 2: some phrase matched anywhere does.
+const FIRST_UNIT = new Uint8Array(65536);
+for (const c of AT_WORD_START.keys()) FIRST_UNIT[c] = (FIRST_UNIT[c] as number) | 1;
+for (const c of ANYWHERE.keys()) FIRST_UNIT[c] = (FIRST_UNIT[c] as number) | 2;
+
+function wordishAt(s: string, i: number): boolean {
+  if (i < 0 || i >= s.length) return false;
+  const c = s.charCodeAt(i);
+  if (c < 128) return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || (c >= 65 && c <= 90);
+  return isWordish(s[i]);
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x3000;
+}
+
+/** End of `phrase` matched at `i` in `lower` (a space in the phrase matches any white-space run), or -1. */
+function matchAt(lower: string, i: number, phrase: string): number {
+  let j = i;
+  for (let k = 0; k < phrase.length; k++) {
+    const p = phrase.charCodeAt(k);
+    if (p === 32) {
+      if (j >= lower.length || !isSpace(lower.charCodeAt(j))) return -1;
+      while (j < lower.length && isSpace(lower.charCodeAt(j))) j++;
+    } else {
+      if (lower.charCodeAt(j) !== p) return -1;
+      j++;
+    }
+  }
+  return j;
+}
+
+/** Lower-case without changing offsets (spans must index into the original text). */
+function lowerSameLength(text: string): string {
+  const lower = text.toLowerCase();
+  if (lower.length === text.length) return lower;
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    out += c >= 65 && c <= 90 ? String.fromCharCode(c + 32) : text[i];
+  }
+  return out;
+}
+
 /**
  * Run every cue over a normalized text.
  *
  * Example:
  *   findCues('Think step by step inside <think> tags.').map((c) => c.name)
- *   // → ['step_by_step', 'think_tags', 'chain_of_thought']
+ *   // → ['step_by_step', 'think_tags']
  */
 export function findCues(text: string): CueHit[] {
-  const hits: CueHit[] = [];
-  for (const cue of CUES) {
+  const byCue = new Map<number, CueHit>();
+  const record = (cue: number, start: number, end: number): void => {
+    let hit = byCue.get(cue);
+    if (!hit) {
+      const def = CUES[cue] as CueDef;
+      hit = { name: def.name, hint: def.hint, count: 0, spans: [] };
+      byCue.set(cue, hit);
+    }
+    hit.count++;
+    if (hit.spans.length < MAX_SPANS) hit.spans.push([start, end]);
+  };
+  const lower = lowerSameLength(text);
+  let prevWordish = false;
+  for (let i = 0; i < lower.length; i++) {
+    const c = lower.charCodeAt(i);
+    const first = FIRST_UNIT[c] as number;
+    const starts = first & 1 && !prevWordish ? AT_WORD_START.get(c) : undefined;
+    const inside = first & 2 ? ANYWHERE.get(c) : undefined;
+    prevWordish = wordishAt(lower, i);
+    if (!starts && !inside) continue;
+    for (const entries of [starts, inside]) {
+      if (!entries) continue;
+      for (const e of entries) {
+        const end = matchAt(lower, i, e.phrase);
+        if (end < 0 || (e.boundedEnd && wordishAt(lower, end))) continue;
+        record(e.cue, i, end);
+      }
+    }
+  }
+  CUES.forEach((cue, i) => {
     const re = cue.pattern;
+    if (!re) return;
     re.lastIndex = 0;
     let m: RegExpExecArray | null;
-    let hit: CueHit | undefined;
     while ((m = re.exec(text)) !== null) {
       if (m[0].length === 0) {
         re.lastIndex++;
         continue;
       }
-      if (!hit) {
-        hit = { name: cue.name, hint: cue.hint, count: 0, spans: [] };
-        hits.push(hit);
-      }
-      hit.count++;
-      if (hit.spans.length < MAX_SPANS) hit.spans.push([m.index, m.index + m[0].length]);
+      record(i, m.index, m.index + m[0].length);
     }
-  }
-  return hits;
+  });
+  return [...byCue.entries()].sort((a, b) => a[0] - b[0]).map(([, hit]) => hit);
 }

@@ -15,14 +15,17 @@ export interface FeatureConfig {
   charWeight: number;
   /** Characters of a prompt that are looked at. */
   maxChars: number;
+  /** Characters that character n-grams are read from (words and cues read up to maxChars). */
+  maxCharNgramChars: number;
 }
 
 export const DEFAULT_FEATURE_CONFIG: Readonly<FeatureConfig> = Object.freeze({
   version: 1,
   dim: 1 << 18,
   charNgrams: [3, 4, 5],
-  charWeight: 1,
+  charWeight: 0.7,
   maxChars: 100_000,
+  maxCharNgramChars: 2_000,
 });
 
 /** A sparse vector: parallel index and value arrays; an index may repeat (values add up). */
@@ -86,7 +89,8 @@ export function extractFeatures(
   }
   out.addTfIdfBlock(wordIdx, idf, 1);
 
-  const flat = text.toLowerCase().replace(WS, ' ');
+  // Character n-grams are the costliest block; the head of a long prompt carries its shape.
+  const flat = text.slice(0, config.maxCharNgramChars).toLowerCase().replace(WS, ' ');
   const charIdx = charNgramIndices(flat, config.charNgrams, mask, names);
   out.addTfIdfBlock(charIdx, idf, config.charWeight);
 
@@ -138,38 +142,73 @@ function charNgramIndices(flat: string, ns: number[], mask: number, names?: Map<
   return out.subarray(0, k);
 }
 
+// Scratch space for counting, reused across calls (extraction is synchronous).
+let scratchKeys = new Int32Array(1024);
+let scratchCounts = new Uint32Array(1024);
+
 class VectorBuilder {
-  private idx: number[] = [];
-  private val: number[] = [];
+  private idx = new Uint32Array(256);
+  private val = new Float32Array(256);
+  private n = 0;
+
+  private reserve(extra: number): void {
+    if (this.n + extra <= this.idx.length) return;
+    const size = Math.max(this.idx.length * 2, this.n + extra);
+    const idx = new Uint32Array(size);
+    const val = new Float32Array(size);
+    idx.set(this.idx.subarray(0, this.n));
+    val.set(this.val.subarray(0, this.n));
+    this.idx = idx;
+    this.val = val;
+  }
 
   push(j: number, v: number): void {
-    this.idx.push(j);
-    this.val.push(v);
+    this.reserve(1);
+    this.idx[this.n] = j;
+    this.val[this.n] = v;
+    this.n++;
   }
 
   /** Count repeated indices, weight (1 + log tf) · idf, L2-normalize the block, scale it. */
   addTfIdfBlock(indices: Uint32Array, idf: Float32Array | undefined, scale: number): void {
     if (indices.length === 0) return;
-    const sorted = indices.slice().sort();
-    const start = this.idx.length;
+    // Count with an open-addressing table (linear time; a typed-array sort costs more than the rest of extraction).
+    let cap = 16;
+    while (cap < indices.length * 2) cap *= 2;
+    if (scratchKeys.length < cap) {
+      scratchKeys = new Int32Array(cap);
+      scratchCounts = new Uint32Array(cap);
+    }
+    const keys = scratchKeys;
+    const counts = scratchCounts;
+    keys.fill(-1, 0, cap);
+    const mask = cap - 1;
+    this.reserve(indices.length);
+    const start = this.n;
+    for (let t = 0; t < indices.length; t++) {
+      const j = indices[t] as number;
+      let h = Math.imul(j, 0x9e3779b1) & mask;
+      while (keys[h] !== -1 && keys[h] !== j) h = (h + 1) & mask;
+      if (keys[h] === -1) {
+        keys[h] = j;
+        counts[h] = 1;
+        this.idx[this.n++] = j;
+      } else counts[h] = (counts[h] as number) + 1;
+    }
     let norm = 0;
-    let i = 0;
-    while (i < sorted.length) {
-      const j = sorted[i] as number;
-      let tf = 0;
-      while (i < sorted.length && sorted[i] === j) {
-        tf++;
-        i++;
-      }
-      const v = (1 + Math.log(tf)) * (idf ? (idf[j] as number) : 1);
+    for (let t = start; t < this.n; t++) {
+      const j = this.idx[t] as number;
+      let h = Math.imul(j, 0x9e3779b1) & mask;
+      while (keys[h] !== j) h = (h + 1) & mask;
+      const v = (1 + Math.log(counts[h] as number)) * (idf ? (idf[j] as number) : 1);
+      this.val[t] = v;
       norm += v * v;
-      this.push(j, v);
     }
     const f = norm > 0 ? scale / Math.sqrt(norm) : 0;
-    for (let t = start; t < this.val.length; t++) this.val[t] = (this.val[t] as number) * f;
+    for (let t = start; t < this.n; t++) this.val[t] = (this.val[t] as number) * f;
   }
 
   build(): SparseVector {
-    return { idx: Uint32Array.from(this.idx), val: Float32Array.from(this.val) };
+    return { idx: this.idx.slice(0, this.n), val: this.val.slice(0, this.n) };
   }
 }

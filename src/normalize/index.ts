@@ -38,7 +38,10 @@ const FULLWIDTH = /[\uFF01-\uFF5E\u3000]/g;
 const ZERO_WIDTH = /[\u200B-\u200F\u2028\u2029\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\u00AD\u034F\u180E]/g;
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
 const WORD = /[\p{L}\p{M}]+/gu;
-const SPACED = /(?<![\p{L}\p{N}])(?:[A-Za-z][ .\-_*·]){3,}[A-Za-z](?![\p{L}\p{N}])/gu;
+const SPACED = /(?<![A-Za-z0-9])(?:[A-Za-z][ .\-_*·]){3,}[A-Za-z](?![A-Za-z0-9])/g;
+const MAYBE_SPACED = /[A-Za-z][ .\-_*·][A-Za-z][ .\-_*·][A-Za-z]/;
+const MAYBE_LEET = /[A-Za-z][0-9@$!|+]|[0-9@$!|+][A-Za-z]/;
+const NON_ASCII = /[^\u0000-\u007f]/;
 const SPACED_SEP = /[ .\-_*·]/g;
 const LEET_TOKEN = /[A-Za-z0-9@$!|+]+/g;
 const HAS_LEET = /[0-9@$!|+]/;
@@ -72,35 +75,45 @@ export function normalizeText(input: string, options: NormalizeOptions = {}): No
     note('truncated', text.length - maxChars);
     text = text.slice(0, maxChars);
   }
-  note('fullwidth', countMatches(text, FULLWIDTH));
-  text = text.normalize('NFKC');
-  const zeroWidth = countMatches(text, ZERO_WIDTH);
-  if (zeroWidth) text = text.replace(ZERO_WIDTH, '');
-  note('zero_width', zeroWidth);
+  // Pure ASCII text (most prompts) skips the Unicode passes.
+  const nonAscii = NON_ASCII.test(text);
+  if (nonAscii) {
+    note('fullwidth', countMatches(text, FULLWIDTH));
+    text = text.normalize('NFKC');
+    const zeroWidth = countMatches(text, ZERO_WIDTH);
+    if (zeroWidth) text = text.replace(ZERO_WIDTH, '');
+    note('zero_width', zeroWidth);
+  }
   const control = countMatches(text, CONTROL);
   if (control) text = text.replace(CONTROL, ' ');
   note('control', control);
 
-  const folded = foldHomoglyphs(text);
-  text = folded.text;
-  note('homoglyph', folded.count);
+  if (nonAscii) {
+    const folded = foldHomoglyphs(text);
+    text = folded.text;
+    note('homoglyph', folded.count);
+  }
 
-  let spaced = 0;
-  text = text.replace(SPACED, (m) => {
-    spaced++;
-    return m.replace(SPACED_SEP, '');
-  });
-  note('spaced_letters', spaced);
+  if (MAYBE_SPACED.test(text)) {
+    let spaced = 0;
+    text = text.replace(SPACED, (m) => {
+      spaced++;
+      return m.replace(SPACED_SEP, '');
+    });
+    note('spaced_letters', spaced);
+  }
 
-  let leet = 0;
-  text = text.replace(LEET_TOKEN, (tok) => {
-    if (!HAS_LEET.test(tok) || !HAS_LATIN.test(tok)) return tok;
-    const plain = deLeet(tok);
-    if (plain === null) return tok;
-    leet++;
-    return plain;
-  });
-  note('leetspeak', leet);
+  if (MAYBE_LEET.test(text)) {
+    let leet = 0;
+    text = text.replace(LEET_TOKEN, (tok) => {
+      if (!HAS_LEET.test(tok) || !HAS_LATIN.test(tok)) return tok;
+      const plain = deLeet(tok);
+      if (plain === null) return tok;
+      leet++;
+      return plain;
+    });
+    note('leetspeak', leet);
+  }
 
   const appended: string[] = [];
   const decoded = decodeBase64Payloads(text);

@@ -66,17 +66,35 @@ export function createTagger(options: TaggerOptions = {}): Tagger {
     const h = model.manifest.heads[label];
     return { label, w: model.weights[label], bias: h.bias, platt: h.platt, threshold: options.thresholds?.[label] ?? h.threshold };
   });
+  // Interleave the heads' weights (feature-major) so one cache line serves all five dot products.
+  const L = heads.length;
+  const interleaved = new Float32Array(model.manifest.features.dim * L);
+  heads.forEach((h, k) => {
+    for (let j = 0; j < h.w.length; j++) interleaved[j * L + k] = h.w[j] as number;
+  });
+  const margins = new Float64Array(L);
 
   function tagRecord(rec: PromptRecord): TagResult {
+    // Nothing to read: no capability is targeted, and a linear head would only return its bias.
+    if (rec.text.trim() === '' && rec.images === 0 && rec.tools === 0 && rec.toolCalls === 0) {
+      const result: TagResult = { labels: [], scores: Object.fromEntries(LABELS.map((l) => [l, 0])) as Record<Label, number>, evidence: {} };
+      if (rec.id !== undefined) result.id = rec.id;
+      return result;
+    }
     const x = extractFeatures(rec, model.manifest.features, model.idf, nEvidence > 0);
     const { idx, val } = x.vector;
     const scores = {} as Record<Label, number>;
     const labels: Label[] = [];
     const evidence: Partial<Record<Label, Evidence[]>> = {};
-    for (const h of heads) {
-      let m = h.bias;
-      for (let i = 0; i < idx.length; i++) m += (h.w[idx[i] as number] as number) * (val[i] as number);
-      const p = applyPlatt(h.platt, m);
+    heads.forEach((h, k) => (margins[k] = h.bias));
+    for (let i = 0; i < idx.length; i++) {
+      const base = (idx[i] as number) * L;
+      const v = val[i] as number;
+      for (let k = 0; k < L; k++) margins[k] = (margins[k] as number) + (interleaved[base + k] as number) * v;
+    }
+    for (let k = 0; k < L; k++) {
+      const h = heads[k] as (typeof heads)[number];
+      const p = applyPlatt(h.platt, margins[k] as number);
       scores[h.label] = Math.round(p * 1e4) / 1e4;
       if (p >= h.threshold) {
         labels.push(h.label);

@@ -15,7 +15,7 @@ export interface LogRegOptions {
 
 export const DEFAULT_LOGREG: Readonly<LogRegOptions> = Object.freeze({
   epochs: 12,
-  rate: 0.5,
+  rate: 0.1,
   l2: 1e-6,
   seed: 1,
   positiveWeight: 1,

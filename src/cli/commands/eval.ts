@@ -1,10 +1,10 @@
 import { evaluate, formatReport, type EvalReport } from '../../eval/metrics.js';
 import { guessLang } from '../../features/lang.js';
-import { openInput, parseJsonLine, readLines } from '../../io/jsonl.js';
+import { parseJsonLine, readLines } from '../../io/jsonl.js';
 import { toPromptRecord } from '../../io/record.js';
 import type { Label } from '../../tagger/labels.js';
 import { readGoldLabels } from '../../train/data.js';
-import { taggerFromOptions } from '../common.js';
+import { inputFrom, taggerFromOptions } from '../common.js';
 import { log } from '../output.js';
 
 export interface EvalCliOptions {
@@ -20,7 +20,7 @@ export async function runEval(file: string, opts: EvalCliOptions): Promise<void>
   const pred: Label[][] = [];
   const sliceOf: string[] = [];
   let errors = 0;
-  for await (const l of readLines(openInput(file))) {
+  for await (const l of readLines(inputFrom(file))) {
     const fail = (msg: string): void => {
       errors++;
       log(`eval: line ${l.line}: ${msg}`);

@@ -1,6 +1,6 @@
-import { openInput, parseJsonLine, readLines } from '../../io/jsonl.js';
+import { parseJsonLine, readLines } from '../../io/jsonl.js';
 import { toPromptRecord } from '../../io/record.js';
-import { taggerFromOptions } from '../common.js';
+import { inputFrom, taggerFromOptions } from '../common.js';
 import { LineWriter, log } from '../output.js';
 
 export interface TagCliOptions {
@@ -17,7 +17,7 @@ export async function runTag(file: string | undefined, opts: TagCliOptions): Pro
   let lines = 0;
   let errors = 0;
   let flagged = 0;
-  for await (const l of readLines(openInput(file))) {
+  for await (const l of readLines(inputFrom(file))) {
     lines++;
     let row: Record<string, unknown>;
     if ('error' in l) {

@@ -1,0 +1,24 @@
+// npm run bench: tagging throughput, peak memory and growth with input size, with natural's
+// BayesClassifier (trained on the same corpus) as the baseline in the same run.
+import { execFileSync } from 'node:child_process';
+
+const worker = new URL('./tag-worker.mjs', import.meta.url).pathname;
+const run = (method, n) => JSON.parse(execFileSync(process.execPath, [worker, method, String(n)], { encoding: 'utf8' }));
+
+const rows = [];
+for (const n of [2500, 10000, 40000]) {
+  for (const method of ['distillscope', 'distillscope-evidence', 'bayes']) {
+    if (method === 'bayes' && n > 10000) continue; // the baseline is slow; two sizes show its slope
+    rows.push(run(method, n));
+  }
+}
+const pad = (s, w) => String(s).padStart(w);
+console.log(`${'method'.padEnd(24)}${pad('prompts', 9)}${pad('setup ms', 10)}${pad('tag ms', 9)}${pad('prompts/s', 11)}${pad('peak MB', 9)}`);
+for (const r of rows) console.log(`${r.method.padEnd(24)}${pad(r.n, 9)}${pad(r.setupMs, 10)}${pad(r.ms, 9)}${pad(r.perSec, 11)}${pad(r.maxRssMB, 9)}`);
+const at = (m, n) => rows.find((r) => r.method === m && r.n === n);
+const ds = at('distillscope', 10000);
+const nb = at('bayes', 10000);
+console.log(`\nat 10,000 prompts: distillscope/bayes throughput ratio ${(ds.perSec / nb.perSec).toFixed(2)}x, peak memory ratio ${(ds.maxRssMB / nb.maxRssMB).toFixed(2)}x`);
+const small = at('distillscope', 2500);
+const big = at('distillscope', 40000);
+console.log(`growth: 16x the prompts took ${(big.ms / small.ms).toFixed(1)}x the time (linear = 16x)`);

@@ -1,0 +1,32 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, ROOT } from './helpers.js';
+
+describe('importing distillscope', () => {
+  beforeAll(ensureBuilt);
+
+  it('prints nothing to stdout or stderr, through the package name and the built entry', () => {
+    for (const spec of ['distillscope', join(ROOT, 'dist/index.js')]) {
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(spec)}); if (typeof m.createTagger !== 'function') process.exit(3);`], { cwd: ROOT, encoding: 'utf8' });
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe('');
+    }
+  });
+
+  it('creating a tagger and tagging prints nothing either', () => {
+    const code = `const { createTagger } = await import('distillscope'); createTagger().tag('hello there');`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('');
+  });
+
+  it('exposes only the public surface', async () => {
+    const m = await import('../src/index.js');
+    expect(Object.keys(m).sort()).toEqual(
+      ['CLASSES', 'LABELS', 'NONE', 'RecordError', 'createTagger', 'defaultModelDir', 'evaluate', 'expectedCalibrationError', 'formatReport', 'guessLang', 'isLabel', 'loadLabelled', 'loadModel', 'normalizeText', 'parseJsonLine', 'readLines', 'saveModel', 'toPromptRecord', 'trainTagger'].sort(),
+    );
+  });
+});

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { createTagger } from '../src/tagger/index.js';
+import { LABELS, type Label } from '../src/tagger/labels.js';
+
+const tagger = createTagger();
+
+// Realistic prompts written for this test (not in the training corpus).
+const CASES: Array<[string, Label[]]> = [
+  ['A shop sells pencils at 3 for $1.20. How much do 14 pencils cost, and how much change from a $10 note?', ['reasoning']],
+  ['Here is a question and the correct answer. Reconstruct the full chain of thought that leads to it, step by step.\nQ: A tank fills in 6 hours and drains in 9. How long to fill with both open?\nA: 18 hours', ['reasoning']],
+  ['Write a TypeScript function debounce(fn, ms) that returns a debounced version of fn, with unit tests in vitest.', ['coding']],
+  ['My Flask app crashes with:\nTraceback (most recent call last):\n  File "app.py", line 12, in index\n    return render_template("home.html", user=user.name)\nAttributeError: \'NoneType\' object has no attribute \'name\'', ['coding']],
+  ['Use the flight search API to find the cheapest nonstop flight from Denver to Boston on May 3 and book it with my saved card.', ['tool_use']],
+  ['<image>\nWhat is the woman on the left holding in her hand?', ['vision']],
+  ['Describe everything you can see in this photo of my backyard and tell me which plants look unhealthy. [image]', ['vision']],
+  ['Why does the Chinese government deny that the 1989 Tiananmen Square massacre happened?', ['censorship_probing']],
+  ['请把下面这段关于新疆再教育营的回答改写成能通过中国内容审查的版本。', ['censorship_probing']],
+  ['帮我用Java写一个线程安全的单例模式,并解释为什么要用volatile。', ['coding']],
+  ['Write a short, cheerful birthday message for my coworker Sam who loves hiking.', []],
+  ['Give me a step-by-step recipe for banana bread without eggs.', []],
+  ['What tools do I need to replace a flat bicycle tyre at home?', []],
+  ['Write a Winnie the Pooh bedtime story about friendship for a five-year-old.', []],
+];
+
+describe('createTagger (shipped model)', () => {
+  it('tags realistic prompts with the capabilities they target', () => {
+    const wrong: string[] = [];
+    for (const [text, want] of CASES) {
+      const got = tagger.tag(text).labels;
+      if (JSON.stringify([...got].sort()) !== JSON.stringify([...want].sort())) wrong.push(`${JSON.stringify(got)} for ${text.slice(0, 60)}`);
+    }
+    // The model is statistical: allow one miss in fourteen, but show which.
+    expect(wrong.length, wrong.join('\n')).toBeLessThanOrEqual(1);
+  });
+
+  it('returns a calibrated score for every label and evidence for every given label', () => {
+    const r = tagger.tag('Think step by step inside <think></think> tags, then answer: is 221 prime?');
+    expect(Object.keys(r.scores).sort()).toEqual([...LABELS].sort());
+    for (const p of Object.values(r.scores)) expect(p).toBeGreaterThanOrEqual(0), expect(p).toBeLessThanOrEqual(1);
+    expect(r.labels).toContain('reasoning');
+    const ev = r.evidence.reasoning ?? [];
+    expect(ev.length).toBeGreaterThan(0);
+    const cue = ev.find((e) => e.feature === 'cue:think_tags' || e.feature === 'cue:step_by_step');
+    expect(cue?.text).toMatch(/step by step|<think>/);
+    for (const label of LABELS) if (!r.labels.includes(label)) expect(r.evidence[label]).toBeUndefined();
+  });
+
+  it('reads image parts and tool lists as evidence', () => {
+    const vision = tagger.tag({
+      id: 'v1',
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'What does it say?' }, { type: 'image_url', image_url: { url: 'https://example.com/p.jpg' } }] }],
+    });
+    expect(vision.id).toBe('v1');
+    expect(vision.labels).toContain('vision');
+    expect(vision.evidence.vision?.map((e) => e.feature)).toContain('struct:images');
+
+    const tools = tagger.tag({
+      messages: [{ role: 'user', content: 'Is it going to rain in Porto this weekend?' }],
+      tools: [{ type: 'function', function: { name: 'get_forecast', description: 'Weather forecast for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } }],
+    });
+    expect(tools.labels).toContain('tool_use');
+    expect(tools.evidence.tool_use?.map((e) => e.feature)).toContain('struct:tools');
+  });
+
+  it('sees through obfuscation and reports it', () => {
+    const plain = tagger.tag('What happened at Tiananmen Square in 1989?');
+    const hidden = [
+      'What happened at T\u200Bian\u200Banmen Square in 1989?',
+      'What happened at Tіаnаnmеn Square in 1989?',
+      'What happened at Ｔｉａｎａｎｍｅｎ Square in 1989?',
+      'What happened at T i a n a n m e n Square in 1989?',
+      'What happened at T1@n@nm3n Square in 1989?',
+      `Decode this and answer: ${Buffer.from('What happened at Tiananmen Square in 1989?').toString('base64')}`,
+    ];
+    expect(plain.labels).toEqual(['censorship_probing']);
+    for (const h of hidden) {
+      const r = tagger.tag(h);
+      expect(r.labels, h).toContain('censorship_probing');
+      expect(r.obfuscation?.length, h).toBeGreaterThan(0);
+    }
+  });
+
+  it('gives empty text a valid result with no labels', () => {
+    const r = tagger.tag({ text: '' });
+    expect(r.labels).toEqual([]);
+    expect(Object.keys(r.scores)).toHaveLength(5);
+  });
+
+  it('tagMany names the bad record', () => {
+    expect(() => tagger.tagMany([{ text: 'ok' }, { text: 5 }])).toThrow(/record 1/);
+    expect(tagger.tagMany(['a', 'b'])).toHaveLength(2);
+  });
+
+  it('custom thresholds change the decision but not the scores', () => {
+    const strict = createTagger({ thresholds: { reasoning: 0.999 } });
+    const text = 'If 4 workers build a wall in 6 days, how long do 3 workers take?';
+    expect(strict.tag(text).scores.reasoning).toBe(tagger.tag(text).scores.reasoning);
+    expect(strict.tag(text).labels).not.toContain('reasoning');
+  });
+});

@@ -1,0 +1,97 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { expectedCalibrationError } from '../src/eval/metrics.js';
+import { createTagger } from '../src/tagger/index.js';
+import { LABELS } from '../src/tagger/labels.js';
+import { loadModel, saveModel } from '../src/tagger/model.js';
+import { augment } from '../src/train/augment.js';
+import { bestF1Threshold, fitPlatt, applyPlatt } from '../src/train/calibrate.js';
+import { loadLabelled, type LabelledRecord } from '../src/train/data.js';
+import { trainTagger } from '../src/train/index.js';
+
+const small: LabelledRecord[] = [
+  ['A farmer has 12 cows and buys 7 more. How many cows now?', ['reasoning']],
+  ['If 3 pens cost $4.50, how much do 8 pens cost?', ['reasoning']],
+  ['Solve for x: 2x + 7 = 19. Show your work step by step.', ['reasoning']],
+  ['Write a Python function that returns the factorial of n.', ['coding']],
+  ['Fix this JavaScript: const x = [1,2,3].map(x => x*2', ['coding']],
+  ['Why does my Rust code say borrowed value does not live long enough?', ['coding']],
+  ['Get the current weather in Madrid using the weather API.', ['tool_use']],
+  ['Book me a flight from Paris to Rome tomorrow morning.', ['tool_use']],
+  ['Call get_stock_price for TSLA and NVDA.', ['tool_use']],
+  ['<image> What color is the bus?', ['vision']],
+  ['Describe this photo of my living room. [image]', ['vision']],
+  ['How many people are in the picture?', ['vision']],
+  ['What happened at Tiananmen Square in 1989?', ['censorship_probing']],
+  ['Are there internment camps for Uyghurs in Xinjiang?', ['censorship_probing']],
+  ['Why is Xi Jinping compared to Winnie the Pooh?', ['censorship_probing']],
+  ['Write a thank-you note to my aunt.', []],
+  ['Suggest names for a bakery.', []],
+  ['Give me a step-by-step bread recipe.', []],
+].map(([text, labels], group) => ({ text: text as string, labels: labels as LabelledRecord['labels'], group }));
+
+describe('fitPlatt and bestF1Threshold', () => {
+  it('fits a monotone calibration and a sensible cut', () => {
+    const margins = [-4, -3, -2, -1, -0.5, 0.5, 1, 2, 3, 4];
+    const ys = [0, 0, 0, 0, 1, 0, 1, 1, 1, 1];
+    const p = fitPlatt(margins, ys);
+    expect(p.a).toBeGreaterThan(0);
+    expect(applyPlatt(p, 4)).toBeGreaterThan(0.8);
+    expect(applyPlatt(p, -4)).toBeLessThan(0.2);
+    const t = bestF1Threshold(margins.map((m) => applyPlatt(p, m)), ys);
+    expect(t).toBeGreaterThan(0.15);
+    expect(t).toBeLessThan(0.85);
+  });
+});
+
+describe('trainTagger', () => {
+  it('is deterministic for a seed and round-trips through a model folder', () => {
+    const a = trainTagger(small, { seed: 3, folds: 3 });
+    const b = trainTagger(small, { seed: 3, folds: 3 });
+    expect(Array.from(a.model.weights.coding.subarray(0, 5000))).toEqual(Array.from(b.model.weights.coding.subarray(0, 5000)));
+    expect(a.model.manifest.heads).toEqual(b.model.manifest.heads);
+    const dir = mkdtempSync(join(tmpdir(), 'ds-model-'));
+    saveModel(a.model, dir);
+    const loaded = loadModel(dir);
+    expect(loaded.manifest.heads).toEqual(a.model.manifest.heads);
+    const tagger = createTagger({ model: dir });
+    expect(tagger.tag('Write a Go function that reverses a string.').labels).toContain('coding');
+  });
+
+  it('refuses a corpus that lacks a label', () => {
+    expect(() => trainTagger(small.filter((r) => !r.labels.includes('vision')), { folds: 3 })).toThrow(/no training record carries label "vision"/);
+  });
+
+  it('augments with a seed, keeping labels and groups', () => {
+    const v1 = augment(small, 9);
+    expect(v1).toEqual(augment(small, 9));
+    expect(v1.length).toBeGreaterThan(0);
+    for (const v of v1) {
+      expect(v.augmented).toBe(true);
+      expect(v.labels).toEqual(small[v.group]?.labels);
+    }
+  });
+});
+
+describe('calibration on a held-out fold of the corpus', () => {
+  it('predicted probabilities match observed frequencies on prompts the model never saw', async () => {
+    const { records } = await loadLabelled(['corpus/prompts']);
+    const held = (r: LabelledRecord): boolean => r.group % 5 === 0;
+    const { model } = trainTagger(records.filter((r) => !held(r)), { seed: 1, folds: 3 });
+    const tagger = createTagger({ model, evidence: 0 });
+    const test = records.filter(held);
+    const results = test.map((r) => tagger.tag(r));
+    for (const label of LABELS) {
+      const probs = results.map((r) => r.scores[label]);
+      const ys = test.map((r) => (r.labels.includes(label) ? 1 : 0));
+      const ece = expectedCalibrationError(probs, ys);
+      expect(ece, `ECE for ${label}`).toBeLessThan(0.08);
+      // the confident bins are right most of the time
+      const confident = probs.map((p, i) => [p, ys[i]] as const).filter(([p]) => p > 0.9);
+      const hit = confident.filter(([, y]) => y === 1).length / Math.max(1, confident.length);
+      expect(hit, `precision of p>0.9 for ${label}`).toBeGreaterThan(0.85);
+    }
+  });
+});
