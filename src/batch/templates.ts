@@ -1,0 +1,638 @@
+import { hashString } from '../features/hash.js';
+
+/**
+ * Online template mining for prompt logs, in the manner of Drain (He et al., 2017) but aligned
+ * like Spell (longest common subsequence), because the varying slot of a distillation scaffold is a
+ * whole user question of any length, which breaks Drain's equal-length assumption.
+ *
+ * A prompt becomes a bounded token sequence: whitespace split, CJK characters one token each,
+ * numbers / URLs / e-mails / ids / quoted strings masked to `<*>`, only the first `headTokens` and
+ * last `tailTokens` kept with one `<*>` for the cut middle. An inverted index on the first and last
+ * constant tokens yields at most `maxCandidates` templates; each is aligned with the prompt by LCS
+ * and scored (see `align`). The best one at or above `threshold` absorbs the prompt and becomes the
+ * alignment with every gap collapsed to one `<*>`; otherwise the prompt starts a new template. At
+ * most `maxTemplates` are kept: when full, the smallest is evicted and its count kept in `evicted`.
+ * Cost per prompt is therefore bounded by the caps, whatever the prompt length or log size.
+ */
+
+const WILDCARD = '<*>';
+/** Token code of `<*>`; real tokens hash to non-zero codes, so a wildcard never matches. */
+const WILD_CODE = 0;
+/** Score cost of a slot the alignment has to open where neither side had one. */
+const GAP_COST = 2;
+/**
+ * Pseudo-count in the score's denominator: two or three shared words ("How do I", "What is the")
+ * are ordinary phrasing, not a scaffold. With the default threshold a template needs at least four
+ * constant tokens around a new slot (4 / (4 + 2 + 2) = 0.5) before it forms.
+ */
+const PRIOR = 2;
+/** Constant tokens of each end that index a template. */
+const INDEX_KEYS = 3;
+/** Longer tokens are blobs (base64, hashes, minified code): variable by nature. */
+const MAX_TOKEN_CHARS = 64;
+/** Characters read per kept token at each end of a long prompt, so tokenizing is bounded too. */
+const CHARS_PER_TOKEN = 128;
+const MIN_WINDOW = 1024;
+
+const FORMAT = 'distillscope-templates';
+const VERSION = 1;
+
+const DEFAULTS = Object.freeze({ threshold: 0.5, maxTemplates: 256, maxCandidates: 8, headTokens: 40, tailTokens: 24 });
+
+const CJK_CLASS = '\\p{Script_Extensions=Han}\\p{Script_Extensions=Hiragana}\\p{Script_Extensions=Katakana}\\u3000-\\u303f\\uff01-\\uff0f\\uff1a-\\uff20\\uff3b-\\uff40\\uff5b-\\uff65';
+const CJK = new RegExp(`[${CJK_CLASS}]`, 'u');
+const CJK_SPLIT = new RegExp(`[${CJK_CLASS}]|[^${CJK_CLASS}]+`, 'gu');
+const SPACES = /\s+/;
+const SPACE = /\s/;
+// Bounded spans under one quantifier each, so masking stays linear in the window. A single quote
+// only opens and closes outside words, which leaves apostrophes ("don't", "kids'") alone.
+const QUOTED =
+  /"[^"\n]{0,400}"|“[^”\n]{0,400}”|«[^»\n]{0,400}»|「[^」\n]{0,400}」|『[^』\n]{0,400}』|`[^`\n]{1,400}`|(?<![\p{L}\p{N}])'[^'\n]{1,400}'(?![\p{L}\p{N}])/gu;
+/** Stands for a masked quoted span until the text is split; NUL never survives as a token. */
+const QUOTE_MARK = ' \u0000 ';
+const EDGE_PUNCT = /^[([{<"'“‘«]+|[)\]}>"'”’».,;:!?]+$/g;
+const NUMBER = /^[-+±~≈$€£¥#]?\d[\d.,:/_-]*(?:e[-+]?\d+)?(?:%|[a-z]{1,3})?$/i;
+const URL = /^(?:[a-z][a-z\d+.-]*:\/\/|www\.)\S/i;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[a-z]{2,}$/i;
+const ID = /^(?:0x[\da-f]+|(?=[\da-f]*[a-f])(?=[\da-f]*\d)[\da-f]{6,}|(?=[\w-]*\d)(?=[\w-]*[a-z])[\w-]{8,})$/i;
+
+/** One mined template, as the miner reports it. */
+export interface MinedTemplate {
+  /** FNV-1a of `text`, 8 hex digits: the same scaffold gets the same id in every miner. */
+  id: string;
+  /** `tokens` joined with single spaces. */
+  text: string;
+  /** Constant tokens and `<*>` slots; never two `<*>` in a row. */
+  tokens: string[];
+  /** Prompts this template has absorbed. */
+  count: number;
+}
+
+/** Knobs of a `TemplateMiner`; every one is optional (see `TemplateMiner` for the defaults). */
+export interface TemplateMinerOptions {
+  /** Lowest alignment score, in (0, 1], at which a prompt joins a template. Default 0.5. */
+  threshold?: number;
+  /** Templates kept at most; the smallest is evicted when a new one would not fit. Default 256. */
+  maxTemplates?: number;
+  /** Templates aligned with each prompt at most, chosen through the index. Default 8. */
+  maxCandidates?: number;
+  /** Tokens kept from the start of a prompt. Default 40. */
+  headTokens?: number;
+  /** Tokens kept from the end of a prompt (after the head). Default 24. */
+  tailTokens?: number;
+}
+
+/** A token sequence ready for alignment. */
+interface Seq {
+  tokens: string[];
+  /** FNV-1a per token, `WILD_CODE` for `<*>`. */
+  codes: Uint32Array;
+  /** `wilds[i]` = number of `<*>` among the first `i` tokens. */
+  wilds: Uint16Array;
+  constants: number;
+  text: string;
+  /**
+   * Distinct prompts the sequence stands for. Constants shared by many distinct prompts are
+   * scaffold, so dropping them costs more; a lone prompt's tokens are scaffold and content mixed.
+   */
+  evidence: number;
+}
+
+interface Entry extends Seq {
+  id: string;
+  count: number;
+  created: number;
+  lastSeen: number;
+  keys: string[];
+}
+
+function templateId(text: string): string {
+  return hashString(text).toString(16).padStart(8, '0');
+}
+
+function tokenCode(token: string): number {
+  if (token === WILDCARD) return WILD_CODE;
+  return hashString(token) || 1;
+}
+
+function toSeq(tokens: string[], evidence: number): Seq {
+  const codes = new Uint32Array(tokens.length);
+  const wilds = new Uint16Array(tokens.length + 1);
+  for (let i = 0; i < tokens.length; i++) {
+    const c = tokenCode(tokens[i] as string);
+    codes[i] = c;
+    wilds[i + 1] = (wilds[i] as number) + (c === WILD_CODE ? 1 : 0);
+  }
+  const constants = tokens.length - (wilds[tokens.length] as number);
+  return { tokens, codes, wilds, constants, text: tokens.join(' '), evidence };
+}
+
+function maskToken(token: string): string {
+  if (token.length > MAX_TOKEN_CHARS || token === '\u0000') return WILDCARD;
+  const core = token.replace(EDGE_PUNCT, '');
+  if (core === '') return token;
+  if (NUMBER.test(core) || URL.test(core) || EMAIL.test(core) || ID.test(core)) return WILDCARD;
+  return token;
+}
+
+/** Split and mask one window of text, appending to `out`. */
+function lex(text: string, out: string[]): void {
+  for (const chunk of text.replace(QUOTED, QUOTE_MARK).split(SPACES)) {
+    if (chunk === '') continue;
+    if (!CJK.test(chunk)) {
+      out.push(maskToken(chunk));
+      continue;
+    }
+    // No spaces in Chinese or Japanese: each character is a word of the scaffold.
+    for (const piece of chunk.match(CJK_SPLIT) ?? []) out.push(CJK.test(piece) ? piece : maskToken(piece));
+  }
+}
+
+/** Back a cut off a surrogate pair, so no half character reaches the tokens. */
+function safeCut(text: string, at: number): number {
+  const c = text.charCodeAt(at - 1);
+  return c >= 0xd800 && c <= 0xdbff ? at - 1 : at;
+}
+
+/** Bounded, masked tokens of a prompt: head, one `<*>` for a cut middle, tail; wildcards merged. */
+function promptTokens(text: string, head: number, tail: number): string[] {
+  const headChars = Math.max(MIN_WINDOW, head * CHARS_PER_TOKEN);
+  const tailChars = tail === 0 ? 0 : Math.max(MIN_WINDOW, tail * CHARS_PER_TOKEN);
+  let raw: string[] = [];
+  if (text.length <= headChars + tailChars) {
+    lex(text, raw);
+    if (raw.length > head + tail) raw = [...raw.slice(0, head), WILDCARD, ...raw.slice(raw.length - tail)];
+  } else {
+    // Read only both ends, and drop a word the cut went through (unless the window has no space,
+    // as in unspaced CJK text, where the cut falls between characters).
+    let front = text.slice(0, safeCut(text, headChars));
+    if (!SPACE.test(text.charAt(front.length))) {
+      let i = front.length - 1;
+      while (i >= 0 && !SPACE.test(front.charAt(i))) i--;
+      if (i >= 0) front = front.slice(0, i);
+    }
+    const headTokens: string[] = [];
+    lex(front, headTokens);
+    raw = [...headTokens.slice(0, head), WILDCARD];
+    if (tail > 0) {
+      const from = safeCut(text, text.length - tailChars);
+      let back = text.slice(from);
+      if (!SPACE.test(text.charAt(from - 1))) {
+        let i = 0;
+        while (i < back.length && !SPACE.test(back.charAt(i))) i++;
+        if (i < back.length) back = back.slice(i);
+      }
+      const tailTokens: string[] = [];
+      lex(back, tailTokens);
+      raw.push(...tailTokens.slice(Math.max(0, tailTokens.length - tail)));
+    }
+  }
+  const out: string[] = [];
+  for (const t of raw) if (t !== WILDCARD || out[out.length - 1] !== WILDCARD) out.push(t);
+  return out;
+}
+
+/** Index keys: the first and last `INDEX_KEYS` constant tokens, tagged by end. */
+function indexKeys(s: Seq): string[] {
+  const keys = new Set<string>();
+  for (let i = 0, n = 0; i < s.tokens.length && n < INDEX_KEYS; i++) {
+    if (s.codes[i] !== WILD_CODE) {
+      keys.add(`H${s.tokens[i] as string}`);
+      n++;
+    }
+  }
+  for (let i = s.tokens.length - 1, n = 0; i >= 0 && n < INDEX_KEYS; i--) {
+    if (s.codes[i] !== WILD_CODE) {
+      keys.add(`T${s.tokens[i] as string}`);
+      n++;
+    }
+  }
+  return [...keys];
+}
+
+/** Weight of a dropped constant: 0 for a lone prompt, → 1 as distinct prompts confirm it. */
+function confidence(evidence: number): number {
+  return (evidence - 1) / (evidence + 1);
+}
+
+interface Alignment {
+  similarity: number;
+  tokens: string[];
+}
+
+/** What lies between two consecutive matches (or a match and an end) on each side. */
+function between(t: Seq, p: Seq, ti: number[], pj: number[], b: number): { empty: boolean; link: boolean; open: boolean } {
+  const k = ti.length;
+  const ts = b === 0 ? 0 : (ti[b - 1] as number) + 1;
+  const te = b === k ? t.tokens.length : (ti[b] as number);
+  const ps = b === 0 ? 0 : (pj[b - 1] as number) + 1;
+  const pe = b === k ? p.tokens.length : (pj[b] as number);
+  const tWild = (t.wilds[te] as number) - (t.wilds[ts] as number);
+  const pWild = (p.wilds[pe] as number) - (p.wilds[ps] as number);
+  const tConst = te - ts - tWild;
+  const pConst = pe - ps - pWild;
+  return {
+    empty: te === ts && pe === ps,
+    // The matches on both sides stay adjacent in the skeleton: nothing constant is dropped here,
+    // except what the other side already holds a slot for.
+    link: (tConst === 0 || pWild > 0) && (pConst === 0 || tWild > 0),
+    // A slot neither side had: evidence against a shared scaffold.
+    open: tWild === 0 && pWild === 0,
+  };
+}
+
+/** Reusable LCS table, grown to the largest pair seen (bounded by the token caps). */
+class LcsTable {
+  private cells = new Uint16Array(0);
+
+  fill(t: Seq, p: Seq): Uint16Array {
+    const n = t.tokens.length;
+    const m = p.tokens.length;
+    const w = m + 1;
+    if (this.cells.length < (n + 1) * w) this.cells = new Uint16Array((n + 1) * w * 2);
+    const L = this.cells;
+    L.fill(0, n * w, n * w + w);
+    for (let i = n - 1; i >= 0; i--) {
+      const row = i * w;
+      const next = row + w;
+      const a = t.codes[i] as number;
+      const tok = t.tokens[i] as string;
+      L[row + m] = 0;
+      for (let j = m - 1; j >= 0; j--) {
+        if (a !== WILD_CODE && a === p.codes[j] && tok === p.tokens[j]) L[row + j] = (L[next + j + 1] as number) + 1;
+        else {
+          const down = L[next + j] as number;
+          const right = L[row + j + 1] as number;
+          L[row + j] = down >= right ? down : right;
+        }
+      }
+    }
+    return L;
+  }
+}
+
+/**
+ * Align a template with a prompt (or another template) and score the merge.
+ *
+ * The LCS of constant tokens is the shared skeleton. Matches that stand alone, linked to no
+ * neighbouring match and to neither end, are dropped: they are the "the" and "of" that any two
+ * English texts share, and keeping them would fragment the template. The score is
+ *
+ *   m / (m + 2·g + c_t·d_t + c_p·d_p + 2)
+ *
+ * where m is the number of shared constants, g the slots opened where neither side had one, d the
+ * constants each side loses, and c = (e − 1)/(e + 1) grows with the distinct prompts e behind a
+ * side. The slot a question fills costs the same whether the question has 5 words or 60, so long
+ * variable parts do not dilute the score as they do in Drain's or Spell's length ratios; a mature
+ * scaffold resists being cut down by a prompt that shares only a piece of it.
+ */
+function align(t: Seq, p: Seq, table: LcsTable): Alignment {
+  const L = table.fill(t, p);
+  const w = p.tokens.length + 1;
+  const ti: number[] = [];
+  const pj: number[] = [];
+  for (let i = 0, j = 0; i < t.tokens.length && j < p.tokens.length; ) {
+    const a = t.codes[i] as number;
+    if (a !== WILD_CODE && a === p.codes[j] && t.tokens[i] === p.tokens[j]) {
+      ti.push(i++);
+      pj.push(j++);
+    } else if ((L[(i + 1) * w + j] as number) >= (L[i * w + j + 1] as number)) i++;
+    else j++;
+  }
+  const links = ti.map((_, b) => between(t, p, ti, pj, b).link);
+  links.push(between(t, p, ti, pj, ti.length).link);
+  const keptT: number[] = [];
+  const keptP: number[] = [];
+  for (let a = 0; a < ti.length; a++) {
+    if (links[a] === true || links[a + 1] === true) {
+      keptT.push(ti[a] as number);
+      keptP.push(pj[a] as number);
+    }
+  }
+  const m = keptT.length;
+  if (m === 0) return { similarity: 0, tokens: [] };
+  const tokens: string[] = [];
+  let open = 0;
+  for (let b = 0; b <= m; b++) {
+    const gap = between(t, p, keptT, keptP, b);
+    if (!gap.empty) {
+      tokens.push(WILDCARD);
+      if (gap.open) open++;
+    }
+    if (b < m) tokens.push(t.tokens[keptT[b] as number] as string);
+  }
+  const dropped = confidence(t.evidence) * (t.constants - m) + confidence(p.evidence) * (p.constants - m);
+  return { similarity: m / (m + GAP_COST * open + dropped + PRIOR), tokens };
+}
+
+function checkInt(name: string, v: number, min: number): number {
+  if (!Number.isInteger(v) || v < min) throw new RangeError(`distillscope: ${name} must be an integer >= ${min}, received ${v}`);
+  return v;
+}
+
+function resolveOptions(o: TemplateMinerOptions): Required<TemplateMinerOptions> {
+  if (typeof o !== 'object' || o === null) throw new TypeError(`distillscope: TemplateMiner options must be an object, received ${o === null ? 'null' : typeof o}`);
+  const known = Object.keys(DEFAULTS);
+  for (const k of Object.keys(o)) {
+    if (!known.includes(k)) throw new RangeError(`distillscope: unknown TemplateMiner option "${k}". Must be one of [${known}]`);
+  }
+  const threshold = o.threshold ?? DEFAULTS.threshold;
+  if (typeof threshold !== 'number' || !(threshold > 0 && threshold <= 1)) {
+    throw new RangeError(`distillscope: threshold must be a number in (0, 1], received ${threshold}`);
+  }
+  return {
+    threshold,
+    maxTemplates: checkInt('maxTemplates', o.maxTemplates ?? DEFAULTS.maxTemplates, 1),
+    maxCandidates: checkInt('maxCandidates', o.maxCandidates ?? DEFAULTS.maxCandidates, 1),
+    headTokens: checkInt('headTokens', o.headTokens ?? DEFAULTS.headTokens, 1),
+    tailTokens: checkInt('tailTokens', o.tailTokens ?? DEFAULTS.tailTokens, 0),
+  };
+}
+
+function snapshot(e: Entry): MinedTemplate {
+  return { id: e.id, text: e.text, tokens: [...e.tokens], count: e.count };
+}
+
+function byCountThenText(a: { count: number; text: string }, b: { count: number; text: string }): number {
+  return b.count - a.count || (a.text < b.text ? -1 : a.text > b.text ? 1 : 0);
+}
+
+function isPositiveInt(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 1;
+}
+
+function isCount(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0;
+}
+
+/**
+ * Online template miner for prompts. Feed prompts one at a time; it keeps at most `maxTemplates`
+ * templates and does bounded work per prompt. Defaults: threshold 0.5, maxTemplates 256,
+ * maxCandidates 8, headTokens 40, tailTokens 24. Deterministic: the same prompts in the same order
+ * give the same templates.
+ *
+ * Example:
+ *   const miner = new TemplateMiner();
+ *   for (const q of ['What is 17 * 23?', 'Why is the sky blue?', 'Is 91 a prime number?'])
+ *     miner.add(`Think step by step inside <think> tags, then answer. Question: ${q}`);
+ *   miner.templates()
+ *   // → [{ id: '…', text: 'Think step by step inside <think> tags, then answer. Question: <*>', tokens: [...], count: 3 }]
+ */
+export class TemplateMiner {
+  readonly #options: Required<TemplateMinerOptions>;
+  readonly #byText = new Map<string, Entry>();
+  readonly #index = new Map<string, Set<Entry>>();
+  readonly #table = new LcsTable();
+  #total = 0;
+  #evicted = 0;
+  #clock = 0;
+
+  /**
+   * Example:
+   *   new TemplateMiner({ threshold: 0.6, maxTemplates: 1000 }); // stricter joins, more templates
+   *   new TemplateMiner({ maxTemplates: 0 }); // → RangeError: distillscope: maxTemplates must be an integer >= 1, received 0
+   */
+  constructor(options: TemplateMinerOptions = {}) {
+    this.#options = resolveOptions(options);
+  }
+
+  /**
+   * Add one prompt; returns the template it joined or created, as it is after the prompt.
+   *
+   * Example:
+   *   const miner = new TemplateMiner();
+   *   miner.add('Translate this customer message into French: Where is my parcel? It was due on 3 May.').count; // → 1
+   *   miner.add('Translate this customer message into French: I was charged twice for order 88412.').text;
+   *   // → 'Translate this customer message into French: <*>'
+   */
+  add(text: string): MinedTemplate {
+    if (typeof text !== 'string') throw new TypeError(`distillscope: TemplateMiner.add expects a string, received ${typeof text}`);
+    const { headTokens, tailTokens } = this.#options;
+    const entry = this.#fold(toSeq(promptTokens(text, headTokens, tailTokens), 1), 1);
+    this.#total += 1;
+    return snapshot(entry);
+  }
+
+  /**
+   * All kept templates, largest first (ties by text), as copies.
+   *
+   * Example:
+   *   miner.templates().map((t) => [t.text, t.count]);
+   *   // → [['Translate this customer message into French: <*>', 2]]
+   */
+  templates(): MinedTemplate[] {
+    return [...this.#byText.values()].sort(byCountThenText).map(snapshot);
+  }
+
+  /**
+   * Prompts added, including those whose templates were evicted (and those folded in by `merge`).
+   *
+   * Example:
+   *   miner.total; // → 2
+   */
+  get total(): number {
+    return this.#total;
+  }
+
+  /**
+   * Share of all prompts (evicted ones included) covered by the `k` largest templates that hold at
+   * least one constant token and at least two prompts. Campaign traffic scores near 1 for small k,
+   * ordinary traffic near 0. An empty miner covers 0.
+   *
+   * Example:
+   *   miner.coverage(1); // → 1 (both prompts share the wrapper)
+   *   miner.coverage(-1); // → RangeError: distillscope: k must be an integer >= 0, received -1
+   */
+  coverage(k: number): number {
+    checkInt('k', k, 0);
+    if (this.#total === 0) return 0;
+    let covered = 0;
+    let taken = 0;
+    for (const t of [...this.#byText.values()].sort(byCountThenText)) {
+      if (taken >= k || t.count < 2) break;
+      if (t.constants === 0) continue;
+      covered += t.count;
+      taken++;
+    }
+    return covered / this.#total;
+  }
+
+  /**
+   * Fold another miner's templates into this one, largest first, by the same rule that places a
+   * prompt (a template that matches joins, counts add up; the rest become templates of their own).
+   * Mining shards separately and merging gives the same scaffolds, ids and counts as one miner over
+   * everything. `other` is left unchanged; this miner's options apply.
+   *
+   * Example:
+   *   const a = new TemplateMiner(), b = new TemplateMiner();
+   *   // … a.add() the first half of a log, b.add() the second half …
+   *   a.merge(b);
+   *   a.total; // → prompts in both halves
+   */
+  merge(other: TemplateMiner): void {
+    if (!(other instanceof TemplateMiner)) throw new TypeError('distillscope: TemplateMiner.merge expects a TemplateMiner');
+    const incoming = [...other.#byText.values()]
+      .sort(byCountThenText)
+      .map((e) => ({ tokens: [...e.tokens], evidence: e.evidence, count: e.count }));
+    const total = other.#total;
+    const evicted = other.#evicted;
+    for (const e of incoming) this.#fold(toSeq(e.tokens, e.evidence), e.count);
+    this.#total += total;
+    this.#evicted += evicted;
+  }
+
+  /**
+   * A plain, versioned JSON shape that `fromJSON` restores exactly (same templates, counts and
+   * future behaviour).
+   *
+   * Example:
+   *   JSON.stringify(miner.toJSON()).slice(0, 46); // → '{"format":"distillscope-templates","version":1'
+   */
+  toJSON(): unknown {
+    const entries = [...this.#byText.values()].sort((a, b) => a.created - b.created);
+    return {
+      format: FORMAT,
+      version: VERSION,
+      options: { ...this.#options },
+      total: this.#total,
+      evicted: this.#evicted,
+      clock: this.#clock,
+      templates: entries.map((e) => ({ tokens: [...e.tokens], count: e.count, evidence: e.evidence, created: e.created, lastSeen: e.lastSeen })),
+    };
+  }
+
+  /**
+   * Restore a miner saved with `toJSON` (after a JSON round trip). Throws a TypeError naming what
+   * is wrong with the data.
+   *
+   * Example:
+   *   TemplateMiner.fromJSON(JSON.parse(JSON.stringify(miner.toJSON()))).templates(); // → same as miner.templates()
+   *   TemplateMiner.fromJSON({}); // → TypeError: distillscope: not a saved TemplateMiner (expected format "distillscope-templates" v1)
+   */
+  static fromJSON(data: unknown): TemplateMiner {
+    const d = data as Record<string, unknown> | null;
+    if (typeof d !== 'object' || d === null || d.format !== FORMAT || d.version !== VERSION) {
+      throw new TypeError(`distillscope: not a saved TemplateMiner (expected format "${FORMAT}" v${VERSION})`);
+    }
+    const bad = (what: string): never => {
+      throw new TypeError(`distillscope: saved TemplateMiner has ${what}`);
+    };
+    if (typeof d.options !== 'object' || d.options === null) bad('no options');
+    const miner = new TemplateMiner(d.options as TemplateMinerOptions);
+    if (!isCount(d.total) || !isCount(d.evicted) || !isCount(d.clock)) bad('a total, evicted or clock that is not a non-negative integer');
+    if (!Array.isArray(d.templates)) bad('no templates array');
+    const saved = d.templates as unknown[];
+    if (saved.length > miner.#options.maxTemplates) bad(`${saved.length} templates, more than maxTemplates`);
+    let sum = d.evicted as number;
+    saved.forEach((raw, i) => {
+      const t = raw as Record<string, unknown> | null;
+      if (typeof t !== 'object' || t === null) return bad(`template ${i} that is not an object`);
+      const { tokens, count, evidence, created, lastSeen } = t;
+      if (!Array.isArray(tokens) || !tokens.every((x) => typeof x === 'string' && x !== '' && !/\s/.test(x))) {
+        return bad(`template ${i} whose tokens are not an array of non-empty strings without spaces`);
+      }
+      if (!isPositiveInt(count) || !isPositiveInt(evidence) || !isCount(created) || !isCount(lastSeen)) {
+        return bad(`template ${i} whose count, evidence, created or lastSeen is not an integer`);
+      }
+      const seq = toSeq(tokens as string[], evidence);
+      if (miner.#byText.has(seq.text)) return bad(`template ${i} repeating "${seq.text}"`);
+      miner.#register({ ...seq, id: templateId(seq.text), count, created, lastSeen, keys: indexKeys(seq) });
+      sum += count;
+    });
+    if (sum !== d.total) bad(`total ${String(d.total)} but its templates and evicted count sum to ${sum}`);
+    miner.#total = d.total as number;
+    miner.#evicted = d.evicted as number;
+    miner.#clock = d.clock as number;
+    return miner;
+  }
+
+  /** Place a sequence standing for `count` prompts; returns the template that now holds them. */
+  #fold(seq: Seq, count: number): Entry {
+    const now = ++this.#clock;
+    const same = this.#byText.get(seq.text);
+    if (same !== undefined) {
+      same.count += count;
+      same.evidence += seq.evidence - 1;
+      same.lastSeen = now;
+      return same;
+    }
+    let best: Entry | undefined;
+    let bestAlignment: Alignment | undefined;
+    for (const candidate of this.#candidates(seq)) {
+      const a = align(candidate, seq, this.#table);
+      if (bestAlignment === undefined || a.similarity > bestAlignment.similarity) {
+        best = candidate;
+        bestAlignment = a;
+      }
+    }
+    if (best !== undefined && bestAlignment !== undefined && bestAlignment.similarity >= this.#options.threshold) {
+      best.count += count;
+      best.evidence += seq.evidence;
+      best.lastSeen = now;
+      return this.#retokenize(best, bestAlignment.tokens);
+    }
+    if (this.#byText.size >= this.#options.maxTemplates) this.#evictSmallest();
+    const entry: Entry = { ...seq, id: templateId(seq.text), count, created: now, lastSeen: now, keys: indexKeys(seq) };
+    this.#register(entry);
+    return entry;
+  }
+
+  /** Templates sharing the most index keys with `seq`, then the largest, then the oldest. */
+  #candidates(seq: Seq): Entry[] {
+    const hits = new Map<Entry, number>();
+    for (const key of indexKeys(seq)) {
+      for (const e of this.#index.get(key) ?? []) hits.set(e, (hits.get(e) ?? 0) + 1);
+    }
+    return [...hits]
+      .sort(([a, ha], [b, hb]) => hb - ha || b.count - a.count || a.created - b.created)
+      .slice(0, this.#options.maxCandidates)
+      .map(([e]) => e);
+  }
+
+  /** Give a template new tokens; if another template already has them, the two become one. */
+  #retokenize(entry: Entry, tokens: string[]): Entry {
+    const seq = toSeq(tokens, entry.evidence);
+    if (seq.text === entry.text) return entry;
+    this.#unregister(entry);
+    const updated: Entry = { ...entry, ...seq, id: templateId(seq.text), keys: indexKeys(seq) };
+    const twin = this.#byText.get(seq.text);
+    if (twin === undefined) {
+      this.#register(updated);
+      return updated;
+    }
+    twin.count += updated.count;
+    twin.evidence += updated.evidence - 1;
+    twin.lastSeen = Math.max(twin.lastSeen, updated.lastSeen);
+    twin.created = Math.min(twin.created, updated.created);
+    return twin;
+  }
+
+  /** Drop the template with the fewest prompts (the least recently seen among equals). */
+  #evictSmallest(): void {
+    let victim: Entry | undefined;
+    for (const e of this.#byText.values()) {
+      if (victim === undefined || e.count < victim.count || (e.count === victim.count && e.lastSeen < victim.lastSeen)) victim = e;
+    }
+    if (victim === undefined) return;
+    this.#unregister(victim);
+    this.#evicted += victim.count;
+  }
+
+  #register(e: Entry): void {
+    this.#byText.set(e.text, e);
+    for (const key of e.keys) {
+      let set = this.#index.get(key);
+      if (set === undefined) this.#index.set(key, (set = new Set()));
+      set.add(e);
+    }
+  }
+
+  #unregister(e: Entry): void {
+    this.#byText.delete(e.text);
+    for (const key of e.keys) {
+      const set = this.#index.get(key);
+      set?.delete(e);
+      if (set?.size === 0) this.#index.delete(key);
+    }
+  }
+}
