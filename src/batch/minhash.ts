@@ -10,7 +10,7 @@ import { createRng } from '../util/rng.js';
  * banding the signature finds similar pairs without comparing every pair.
  */
 
-/** Mersenne prime 2^31 − 1: reducing modulo it is a split and an add, so MinHash stays exact without BigInt. */
+/** Mersenne prime 2^31 − 1: with x split in 16-bit halves every a·x + b stays below 2^48, exact in doubles without BigInt. */
 const P = 0x7fffffff;
 const INV_TWO_31 = 1 / 0x80000000;
 /** Signature value of an empty shingle set: above every real value (all are < P), so it never matches one. */
@@ -20,8 +20,10 @@ const CHAR_SEED = 0x5157_0002;
 const BAND_SEED = 0x5157_0003;
 
 const RUN = /[\p{L}\p{M}\p{N}]+/gu;
-const CJK = /[\p{Script_Extensions=Han}\p{Script_Extensions=Hiragana}\p{Script_Extensions=Katakana}]/u;
-const CJK_SPLIT = /[\p{Script_Extensions=Han}\p{Script_Extensions=Hiragana}\p{Script_Extensions=Katakana}]|[^\p{Script_Extensions=Han}\p{Script_Extensions=Hiragana}\p{Script_Extensions=Katakana}]+/gu;
+const CJK_CHARS = '\\p{Script_Extensions=Han}\\p{Script_Extensions=Hiragana}\\p{Script_Extensions=Katakana}';
+const CJK = new RegExp(`[${CJK_CHARS}]`, 'u');
+/** One CJK character, or a run of anything else (a mixed run like "用gpt回答" splits into 用 / gpt / 回 / 答). */
+const CJK_SPLIT = new RegExp(`[${CJK_CHARS}]|[^${CJK_CHARS}]+`, 'gu');
 const SPACES = /\s+/g;
 
 const SHINGLE_KINDS = ['word', 'char'] as const;
@@ -37,8 +39,8 @@ const DEFAULT_SIZE = { word: 3, char: 5 } as const;
  */
 export const DEFAULT_LSH = Object.freeze({ numHashes: 64, bands: 16, rows: 4 });
 
-/** One MurmurHash3 body step: fold a 32-bit word into a running hash. @internal */
-export function mixStep(h: number, word: number): number {
+/** One MurmurHash3 body step: fold a 32-bit word into a running hash. */
+function mixStep(h: number, word: number): number {
   let k = Math.imul(word, 0xcc9e2d51);
   k = (k << 15) | (k >>> 17);
   h ^= Math.imul(k, 0x1b873593);

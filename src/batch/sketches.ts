@@ -197,18 +197,27 @@ function compareKeys(a: string | number, b: string | number): number {
   return x < y ? -1 : x > y ? 1 : typeof a === 'number' ? -1 : typeof b === 'number' ? 1 : 0;
 }
 
-/** Heaviest first; ties broken by smaller error, then key, so output never depends on heap layout. */
+/**
+ * The one order counters are ranked in: heavier count first, then smaller error (more weight
+ * certainly seen), then key. Negative when a ranks above b. Being total, it makes eviction and
+ * `top` independent of heap layout, so a summary rebuilt from JSON behaves exactly like the original.
+ */
+function rank<K extends string | number>(countA: number, errorA: number, keyA: K, countB: number, errorB: number, keyB: K): number {
+  return countB - countA || errorA - errorB || compareKeys(keyA, keyB);
+}
+
 function byWeight<K extends string | number>(a: Counter<K>, b: Counter<K>): number {
-  return b.count - a.count || a.error - b.error || compareKeys(a.key, b.key);
+  return rank(a.count, a.error, a.key, b.count, b.error, b.key);
 }
 
 /**
  * Heavy hitters in bounded space (Metwally et al.'s Space-Saving): at most `capacity` counters
  * (default 64). Every key whose weight exceeds total/capacity is kept, and each kept key's `count`
- * is at most `error` above its true weight. A new key evicts the smallest counter and inherits its
- * count as error. Merging follows the mergeable-summaries construction: a key missing from a full
- * summary is charged that summary's minimum (its most possible weight there), then the largest
- * `capacity` counters are kept; the guarantees hold for the combined stream.
+ * is at most `error` above its true weight. A new key evicts the lowest counter (on equal counts the
+ * one with the larger error, then the larger key) and inherits its count as error. Merging follows
+ * the mergeable-summaries construction: a key missing from a full summary is charged that
+ * summary's minimum (the most weight it can have had there), then the `capacity` heaviest counters
+ * are kept; the guarantees hold for the combined stream.
  *
  * Example:
  *   const ss = new SpaceSaving<string>(2);
@@ -219,7 +228,7 @@ function byWeight<K extends string | number>(a: Counter<K>, b: Counter<K>): numb
 export class SpaceSaving<K extends string | number> {
   readonly capacity: number;
   #total = 0;
-  // A min-heap on count, as parallel arrays, with each key's heap slot.
+  // A min-heap in rank order, as parallel arrays, with each key's heap slot.
   #keys: K[] = [];
   #counts: number[] = [];
   #errors: number[] = [];
@@ -338,7 +347,9 @@ export class SpaceSaving<K extends string | number> {
     for (let i = (this.#keys.length >> 1) - 1; i >= 0; i--) this.#siftDown(i);
   }
 
-  readonly #below = (i: number, j: number): boolean => (this.#counts[i] as number) < (this.#counts[j] as number);
+  /** Min-heap order: the lowest-ranked counter sits at the root and is evicted first. */
+  readonly #below = (i: number, j: number): boolean =>
+    rank(this.#counts[i] as number, this.#errors[i] as number, this.#keys[i] as K, this.#counts[j] as number, this.#errors[j] as number, this.#keys[j] as K) > 0;
 
   readonly #swap = (i: number, j: number): void => {
     const keys = this.#keys;

@@ -18,14 +18,17 @@ import { hashString } from '../features/hash.js';
 const WILDCARD = '<*>';
 /** Token code of `<*>`; real tokens hash to non-zero codes, so a wildcard never matches. */
 const WILD_CODE = 0;
-/** Score cost of a slot the alignment has to open where neither side had one. */
-const GAP_COST = 2;
+/** Score cost of each slot that has to absorb constant tokens of either side. */
+const SLOT_COST = 2;
 /**
  * Pseudo-count in the score's denominator: two or three shared words ("How do I", "What is the")
  * are ordinary phrasing, not a scaffold. With the default threshold a template needs at least four
- * constant tokens around a new slot (4 / (4 + 2 + 2) = 0.5) before it forms.
+ * constant tokens per slot (4 / (4 + 2 + 2) = 0.5) to form or to take a prompt in.
  */
 const PRIOR = 2;
+/** Size of the per-sequence token filter; a few per cent false positives at the token cap. */
+const FILTER_BITS = 1024;
+const FILTER_MASK = (FILTER_BITS >>> 5) - 1;
 /** Constant tokens of each end that index a template. */
 const INDEX_KEYS = 3;
 /** Longer tokens are blobs (base64, hashes, minified code): variable by nature. */
@@ -90,6 +93,8 @@ interface Seq {
   /** `wilds[i]` = number of `<*>` among the first `i` tokens. */
   wilds: Uint16Array;
   constants: number;
+  /** Bloom filter of the constant codes (one hash, `FILTER_BITS` bits). */
+  filter: Int32Array;
   text: string;
   /**
    * Distinct prompts the sequence stands for. Constants shared by many distinct prompts are
@@ -98,12 +103,18 @@ interface Seq {
   evidence: number;
 }
 
+/** A kept template: its sequence plus bookkeeping. Built by `toEntry` only, so all share one shape. */
 interface Entry extends Seq {
   id: string;
+  keys: string[];
   count: number;
   created: number;
   lastSeen: number;
-  keys: string[];
+}
+
+function toEntry(seq: Seq, count: number, created: number, lastSeen: number): Entry {
+  const { tokens, codes, wilds, constants, filter, text, evidence } = seq;
+  return { tokens, codes, wilds, constants, filter, text, evidence, id: templateId(text), keys: indexKeys(seq), count, created, lastSeen };
 }
 
 function templateId(text: string): string {
@@ -118,13 +129,15 @@ function tokenCode(token: string): number {
 function toSeq(tokens: string[], evidence: number): Seq {
   const codes = new Uint32Array(tokens.length);
   const wilds = new Uint16Array(tokens.length + 1);
+  const filter = new Int32Array(FILTER_BITS >>> 5);
   for (let i = 0; i < tokens.length; i++) {
     const c = tokenCode(tokens[i] as string);
     codes[i] = c;
     wilds[i + 1] = (wilds[i] as number) + (c === WILD_CODE ? 1 : 0);
+    if (c !== WILD_CODE) filter[(c >>> 5) & FILTER_MASK] = (filter[(c >>> 5) & FILTER_MASK] as number) | (1 << (c & 31));
   }
   const constants = tokens.length - (wilds[tokens.length] as number);
-  return { tokens, codes, wilds, constants, text: tokens.join(' '), evidence };
+  return { tokens, codes, wilds, constants, filter, text: tokens.join(' '), evidence };
 }
 
 function maskToken(token: string): string {
@@ -192,21 +205,24 @@ function promptTokens(text: string, head: number, tail: number): string[] {
   return out;
 }
 
-/** Index keys: the first and last `INDEX_KEYS` constant tokens, tagged by end. */
+/**
+ * Index keys, Drain's prefix tree made tolerant: the adjacent pairs among the first and among the
+ * last `INDEX_KEYS` constant tokens, tagged by end (a lone constant is its own key). Pairs are
+ * selective where single words ("the", "I") would list half the templates, and one extra or
+ * missing word at an end still leaves a pair in common.
+ */
 function indexKeys(s: Seq): string[] {
+  const head: string[] = [];
+  const tail: string[] = [];
+  for (let i = 0; i < s.tokens.length && head.length < INDEX_KEYS; i++) if (s.codes[i] !== WILD_CODE) head.push(s.tokens[i] as string);
+  for (let i = s.tokens.length - 1; i >= 0 && tail.length < INDEX_KEYS; i--) if (s.codes[i] !== WILD_CODE) tail.unshift(s.tokens[i] as string);
   const keys = new Set<string>();
-  for (let i = 0, n = 0; i < s.tokens.length && n < INDEX_KEYS; i++) {
-    if (s.codes[i] !== WILD_CODE) {
-      keys.add(`H${s.tokens[i] as string}`);
-      n++;
-    }
-  }
-  for (let i = s.tokens.length - 1, n = 0; i >= 0 && n < INDEX_KEYS; i--) {
-    if (s.codes[i] !== WILD_CODE) {
-      keys.add(`T${s.tokens[i] as string}`);
-      n++;
-    }
-  }
+  const add = (tag: string, words: string[]) => {
+    if (words.length === 1) keys.add(`${tag} ${words[0] as string}`);
+    for (let i = 1; i < words.length; i++) keys.add(`${tag} ${words[i - 1] as string} ${words[i] as string}`);
+  };
+  add('H', head);
+  add('T', tail);
   return [...keys];
 }
 
@@ -220,8 +236,13 @@ interface Alignment {
   tokens: string[];
 }
 
-/** What lies between two consecutive matches (or a match and an end) on each side. */
-function between(t: Seq, p: Seq, ti: number[], pj: number[], b: number): { empty: boolean; link: boolean; open: boolean } {
+const NO_MATCH: Alignment = Object.freeze({ similarity: 0, tokens: [] });
+const GAP_EMPTY = 1;
+const GAP_LINK = 2;
+const GAP_ABSORBS = 4;
+
+/** What lies between two consecutive matches (or a match and an end) on each side, as GAP_ flags. */
+function gapAt(t: Seq, p: Seq, ti: number[], pj: number[], b: number): number {
   const k = ti.length;
   const ts = b === 0 ? 0 : (ti[b - 1] as number) + 1;
   const te = b === k ? t.tokens.length : (ti[b] as number);
@@ -231,98 +252,117 @@ function between(t: Seq, p: Seq, ti: number[], pj: number[], b: number): { empty
   const pWild = (p.wilds[pe] as number) - (p.wilds[ps] as number);
   const tConst = te - ts - tWild;
   const pConst = pe - ps - pWild;
-  return {
-    empty: te === ts && pe === ps,
-    // The matches on both sides stay adjacent in the skeleton: nothing constant is dropped here,
-    // except what the other side already holds a slot for.
-    link: (tConst === 0 || pWild > 0) && (pConst === 0 || tWild > 0),
-    // A slot neither side had: evidence against a shared scaffold.
-    open: tWild === 0 && pWild === 0,
-  };
-}
-
-/** Reusable LCS table, grown to the largest pair seen (bounded by the token caps). */
-class LcsTable {
-  private cells = new Uint16Array(0);
-
-  fill(t: Seq, p: Seq): Uint16Array {
-    const n = t.tokens.length;
-    const m = p.tokens.length;
-    const w = m + 1;
-    if (this.cells.length < (n + 1) * w) this.cells = new Uint16Array((n + 1) * w * 2);
-    const L = this.cells;
-    L.fill(0, n * w, n * w + w);
-    for (let i = n - 1; i >= 0; i--) {
-      const row = i * w;
-      const next = row + w;
-      const a = t.codes[i] as number;
-      const tok = t.tokens[i] as string;
-      L[row + m] = 0;
-      for (let j = m - 1; j >= 0; j--) {
-        if (a !== WILD_CODE && a === p.codes[j] && tok === p.tokens[j]) L[row + j] = (L[next + j + 1] as number) + 1;
-        else {
-          const down = L[next + j] as number;
-          const right = L[row + j + 1] as number;
-          L[row + j] = down >= right ? down : right;
-        }
-      }
-    }
-    return L;
-  }
+  let flags = te === ts && pe === ps ? GAP_EMPTY : 0;
+  // The matches on both sides stay adjacent in the skeleton: nothing constant is dropped here,
+  // unless the other side is nothing but a slot (a template's `<*>` absorbing the content).
+  if ((tConst === 0 || (pConst === 0 && pWild > 0)) && (pConst === 0 || (tConst === 0 && tWild > 0))) flags |= GAP_LINK;
+  // A slot that swallows words, rather than one lining up a masked number with another.
+  if (tConst + pConst > 0) flags |= GAP_ABSORBS;
+  return flags;
 }
 
 /**
- * Align a template with a prompt (or another template) and score the merge.
- *
- * The LCS of constant tokens is the shared skeleton. Matches that stand alone, linked to no
- * neighbouring match and to neither end, are dropped: they are the "the" and "of" that any two
- * English texts share, and keeping them would fragment the template. The score is
- *
- *   m / (m + 2·g + c_t·d_t + c_p·d_p + 2)
- *
- * where m is the number of shared constants, g the slots opened where neither side had one, d the
- * constants each side loses, and c = (e − 1)/(e + 1) grows with the distinct prompts e behind a
- * side. The slot a question fills costs the same whether the question has 5 words or 60, so long
- * variable parts do not dilute the score as they do in Drain's or Spell's length ratios; a mature
- * scaffold resists being cut down by a prompt that shares only a piece of it.
+ * Positions of the constant tokens of `s` that may occur in `other`: only those can match, so the
+ * LCS table shrinks to them. A filter false positive only adds a row; the LCS compares tokens.
  */
-function align(t: Seq, p: Seq, table: LcsTable): Alignment {
-  const L = table.fill(t, p);
-  const w = p.tokens.length + 1;
-  const ti: number[] = [];
-  const pj: number[] = [];
-  for (let i = 0, j = 0; i < t.tokens.length && j < p.tokens.length; ) {
-    const a = t.codes[i] as number;
-    if (a !== WILD_CODE && a === p.codes[j] && t.tokens[i] === p.tokens[j]) {
-      ti.push(i++);
-      pj.push(j++);
-    } else if ((L[(i + 1) * w + j] as number) >= (L[i * w + j + 1] as number)) i++;
-    else j++;
+function sharedPositions(s: Seq, other: Seq): number[] {
+  const out: number[] = [];
+  const f = other.filter;
+  for (let i = 0; i < s.codes.length; i++) {
+    const c = s.codes[i] as number;
+    if (c !== WILD_CODE && ((f[(c >>> 5) & FILTER_MASK] as number) & (1 << (c & 31))) !== 0) out.push(i);
   }
-  const links = ti.map((_, b) => between(t, p, ti, pj, b).link);
-  links.push(between(t, p, ti, pj, ti.length).link);
-  const keptT: number[] = [];
-  const keptP: number[] = [];
-  for (let a = 0; a < ti.length; a++) {
-    if (links[a] === true || links[a + 1] === true) {
-      keptT.push(ti[a] as number);
-      keptP.push(pj[a] as number);
+  return out;
+}
+
+/** LCS alignment with a reusable table, grown to the largest pair seen (bounded by the token caps). */
+class Aligner {
+  private cells = new Uint16Array(0);
+
+  /**
+   * Align a template with a prompt (or another template) and score the merge.
+   *
+   * The LCS of constant tokens is the shared skeleton. Matches that stand alone, linked to no
+   * neighbouring match and to neither end, are dropped: they are the "the" and "of" that any two
+   * English texts share, and keeping them would fragment the template. The score is
+   *
+   *   m / (m + 2·s + c_t·d_t + c_p·d_p + 2)
+   *
+   * where m is the number of shared constants, s the slots of the result that absorb constant
+   * tokens of either side, d the constants each side loses, and c = (e − 1)/(e + 1) grows with the
+   * distinct prompts e behind a side. A slot costs the same whether the question in it has 5 words
+   * or 60, so long variable parts do not dilute the score as they do in Drain's or Spell's length
+   * ratios; scattered shared words need many slots and score low; a mature scaffold resists being
+   * cut down by a prompt that shares only a piece of it.
+   */
+  align(t: Seq, p: Seq): Alignment {
+    const tPos = sharedPositions(t, p);
+    if (tPos.length === 0) return NO_MATCH;
+    const pPos = sharedPositions(p, t);
+    const { ti, pj } = this.lcs(t, p, tPos, pPos);
+    const links: boolean[] = [];
+    for (let b = 0; b <= ti.length; b++) links.push((gapAt(t, p, ti, pj, b) & GAP_LINK) !== 0);
+    const keptT: number[] = [];
+    const keptP: number[] = [];
+    for (let a = 0; a < ti.length; a++) {
+      if (links[a] === true || links[a + 1] === true) {
+        keptT.push(ti[a] as number);
+        keptP.push(pj[a] as number);
+      }
     }
-  }
-  const m = keptT.length;
-  if (m === 0) return { similarity: 0, tokens: [] };
-  const tokens: string[] = [];
-  let open = 0;
-  for (let b = 0; b <= m; b++) {
-    const gap = between(t, p, keptT, keptP, b);
-    if (!gap.empty) {
-      tokens.push(WILDCARD);
-      if (gap.open) open++;
+    const m = keptT.length;
+    if (m === 0) return NO_MATCH;
+    const tokens: string[] = [];
+    let slots = 0;
+    for (let b = 0; b <= m; b++) {
+      const gap = gapAt(t, p, keptT, keptP, b);
+      if ((gap & GAP_EMPTY) === 0) {
+        tokens.push(WILDCARD);
+        if ((gap & GAP_ABSORBS) !== 0) slots++;
+      }
+      if (b < m) tokens.push(t.tokens[keptT[b] as number] as string);
     }
-    if (b < m) tokens.push(t.tokens[keptT[b] as number] as string);
+    const dropped = confidence(t.evidence) * (t.constants - m) + confidence(p.evidence) * (p.constants - m);
+    return { similarity: m / (m + SLOT_COST * slots + dropped + PRIOR), tokens };
   }
-  const dropped = confidence(t.evidence) * (t.constants - m) + confidence(p.evidence) * (p.constants - m);
-  return { similarity: m / (m + GAP_COST * open + dropped + PRIOR), tokens };
+
+  /** LCS of `t` and `p` over the given positions: the matched positions of each, in order. */
+  private lcs(t: Seq, p: Seq, tPos: number[], pPos: number[]): { ti: number[]; pj: number[] } {
+    const n = tPos.length;
+    const m = pPos.length;
+    const w = m + 1;
+    if (this.cells.length < (n + 1) * w) this.cells = new Uint16Array((n + 1) * w * 2);
+    const L = this.cells;
+    const pCodes = pPos.map((j) => p.codes[j] as number);
+    const pTokens = pPos.map((j) => p.tokens[j] as string);
+    L.fill(0, n * w, n * w + w);
+    for (let a = n - 1; a >= 0; a--) {
+      const row = a * w;
+      const next = row + w;
+      const i = tPos[a] as number;
+      const code = t.codes[i] as number;
+      const tok = t.tokens[i] as string;
+      L[row + m] = 0;
+      for (let c = m - 1; c >= 0; c--) {
+        if (code === pCodes[c] && tok === pTokens[c]) L[row + c] = (L[next + c + 1] as number) + 1;
+        else {
+          const down = L[next + c] as number;
+          const right = L[row + c + 1] as number;
+          L[row + c] = down >= right ? down : right;
+        }
+      }
+    }
+    const ti: number[] = [];
+    const pj: number[] = [];
+    for (let a = 0, c = 0; a < n && c < m; ) {
+      if (t.codes[tPos[a] as number] === pCodes[c] && t.tokens[tPos[a] as number] === pTokens[c]) {
+        ti.push(tPos[a++] as number);
+        pj.push(pPos[c++] as number);
+      } else if ((L[(a + 1) * w + c] as number) >= (L[a * w + c + 1] as number)) a++;
+      else c++;
+    }
+    return { ti, pj };
+  }
 }
 
 function checkInt(name: string, v: number, min: number): number {
@@ -382,7 +422,8 @@ export class TemplateMiner {
   readonly #options: Required<TemplateMinerOptions>;
   readonly #byText = new Map<string, Entry>();
   readonly #index = new Map<string, Set<Entry>>();
-  readonly #table = new LcsTable();
+  readonly #bySize = new Map<number, Set<Entry>>();
+  readonly #aligner = new Aligner();
   #total = 0;
   #evicted = 0;
   #clock = 0;
@@ -524,6 +565,7 @@ export class TemplateMiner {
     const saved = d.templates as unknown[];
     if (saved.length > miner.#options.maxTemplates) bad(`${saved.length} templates, more than maxTemplates`);
     let sum = d.evicted as number;
+    const entries: Entry[] = [];
     saved.forEach((raw, i) => {
       const t = raw as Record<string, unknown> | null;
       if (typeof t !== 'object' || t === null) return bad(`template ${i} that is not an object`);
@@ -535,10 +577,12 @@ export class TemplateMiner {
         return bad(`template ${i} whose count, evidence, created or lastSeen is not an integer`);
       }
       const seq = toSeq(tokens as string[], evidence);
-      if (miner.#byText.has(seq.text)) return bad(`template ${i} repeating "${seq.text}"`);
-      miner.#register({ ...seq, id: templateId(seq.text), count, created, lastSeen, keys: indexKeys(seq) });
+      if (entries.some((e) => e.text === seq.text)) return bad(`template ${i} repeating "${seq.text}"`);
+      entries.push(toEntry(seq, count, created, lastSeen));
       sum += count;
     });
+    // Registering in the order last seen restores the eviction order.
+    for (const e of entries.sort((a, b) => a.lastSeen - b.lastSeen)) miner.#register(e);
     if (sum !== d.total) bad(`total ${String(d.total)} but its templates and evicted count sum to ${sum}`);
     miner.#total = d.total as number;
     miner.#evicted = d.evicted as number;
@@ -551,28 +595,24 @@ export class TemplateMiner {
     const now = ++this.#clock;
     const same = this.#byText.get(seq.text);
     if (same !== undefined) {
-      same.count += count;
-      same.evidence += seq.evidence - 1;
-      same.lastSeen = now;
+      this.#touch(same, count, seq.evidence - 1, now);
       return same;
     }
     let best: Entry | undefined;
     let bestAlignment: Alignment | undefined;
     for (const candidate of this.#candidates(seq)) {
-      const a = align(candidate, seq, this.#table);
+      const a = this.#aligner.align(candidate, seq);
       if (bestAlignment === undefined || a.similarity > bestAlignment.similarity) {
         best = candidate;
         bestAlignment = a;
       }
     }
     if (best !== undefined && bestAlignment !== undefined && bestAlignment.similarity >= this.#options.threshold) {
-      best.count += count;
-      best.evidence += seq.evidence;
-      best.lastSeen = now;
+      this.#touch(best, count, seq.evidence, now);
       return this.#retokenize(best, bestAlignment.tokens);
     }
     if (this.#byText.size >= this.#options.maxTemplates) this.#evictSmallest();
-    const entry: Entry = { ...seq, id: templateId(seq.text), count, created: now, lastSeen: now, keys: indexKeys(seq) };
+    const entry = toEntry(seq, count, now, now);
     this.#register(entry);
     return entry;
   }
@@ -583,10 +623,29 @@ export class TemplateMiner {
     for (const key of indexKeys(seq)) {
       for (const e of this.#index.get(key) ?? []) hits.set(e, (hits.get(e) ?? 0) + 1);
     }
-    return [...hits]
-      .sort(([a, ha], [b, hb]) => hb - ha || b.count - a.count || a.created - b.created)
-      .slice(0, this.#options.maxCandidates)
-      .map(([e]) => e);
+    // Keep the best few by insertion: posting lists can be long, the candidate list never is.
+    const best: Array<[Entry, number]> = [];
+    const limit = this.#options.maxCandidates;
+    const before = ([a, ha]: [Entry, number], [b, hb]: [Entry, number]) => ha > hb || (ha === hb && (a.count > b.count || (a.count === b.count && a.created < b.created)));
+    for (const item of hits) {
+      if (best.length === limit && !before(item, best[limit - 1] as [Entry, number])) continue;
+      let i = Math.min(best.length, limit - 1);
+      best[i] = item;
+      while (i > 0 && before(item, best[i - 1] as [Entry, number])) {
+        best[i] = best[i - 1] as [Entry, number];
+        best[--i] = item;
+      }
+    }
+    return best.map(([e]) => e);
+  }
+
+  /** Add prompts to a template, moving it to the back of its new size bucket. */
+  #touch(e: Entry, count: number, evidence: number, now: number): void {
+    this.#leaveBucket(e);
+    e.count += count;
+    e.evidence += evidence;
+    e.lastSeen = now;
+    this.#joinBucket(e);
   }
 
   /** Give a template new tokens; if another template already has them, the two become one. */
@@ -594,25 +653,22 @@ export class TemplateMiner {
     const seq = toSeq(tokens, entry.evidence);
     if (seq.text === entry.text) return entry;
     this.#unregister(entry);
-    const updated: Entry = { ...entry, ...seq, id: templateId(seq.text), keys: indexKeys(seq) };
     const twin = this.#byText.get(seq.text);
-    if (twin === undefined) {
-      this.#register(updated);
-      return updated;
+    if (twin !== undefined) {
+      twin.created = Math.min(twin.created, entry.created);
+      this.#touch(twin, entry.count, entry.evidence - 1, entry.lastSeen);
+      return twin;
     }
-    twin.count += updated.count;
-    twin.evidence += updated.evidence - 1;
-    twin.lastSeen = Math.max(twin.lastSeen, updated.lastSeen);
-    twin.created = Math.min(twin.created, updated.created);
-    return twin;
+    const updated = toEntry(seq, entry.count, entry.created, entry.lastSeen);
+    this.#register(updated);
+    return updated;
   }
 
   /** Drop the template with the fewest prompts (the least recently seen among equals). */
   #evictSmallest(): void {
-    let victim: Entry | undefined;
-    for (const e of this.#byText.values()) {
-      if (victim === undefined || e.count < victim.count || (e.count === victim.count && e.lastSeen < victim.lastSeen)) victim = e;
-    }
+    let smallest = Infinity;
+    for (const size of this.#bySize.keys()) if (size < smallest) smallest = size;
+    const victim = this.#bySize.get(smallest)?.values().next().value;
     if (victim === undefined) return;
     this.#unregister(victim);
     this.#evicted += victim.count;
@@ -625,6 +681,7 @@ export class TemplateMiner {
       if (set === undefined) this.#index.set(key, (set = new Set()));
       set.add(e);
     }
+    this.#joinBucket(e);
   }
 
   #unregister(e: Entry): void {
@@ -634,5 +691,19 @@ export class TemplateMiner {
       set?.delete(e);
       if (set?.size === 0) this.#index.delete(key);
     }
+    this.#leaveBucket(e);
+  }
+
+  // Templates by count, each bucket in the order last seen: eviction needs no scan of them all.
+  #joinBucket(e: Entry): void {
+    let bucket = this.#bySize.get(e.count);
+    if (bucket === undefined) this.#bySize.set(e.count, (bucket = new Set()));
+    bucket.add(e);
+  }
+
+  #leaveBucket(e: Entry): void {
+    const bucket = this.#bySize.get(e.count);
+    bucket?.delete(e);
+    if (bucket?.size === 0) this.#bySize.delete(e.count);
   }
 }

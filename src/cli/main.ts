@@ -37,6 +37,47 @@ program
   .option('--augment', 'add seeded augmented variants (counted separately)')
   .action(async (corpus: string[], opts) => (await import('./commands/train.js')).runTrain(corpus, opts));
 
+program
+  .command('score')
+  .description('score batches of traffic for extraction-style repetition; one JSON line per batch')
+  .argument('[file]', 'JSONL records; "-" or none = stdin; need not be grouped or sorted')
+  .option('--by <field>', 'grouping field (account, api key, session, window …)', 'account')
+  .option('--link', 'link batches that share campaign fingerprints; adds "campaign" and re-scores')
+  .option('--missing <name>', 'batch for records without the grouping field', '(none)')
+  .option('--model <dir>', 'tagger model folder (default: shipped)')
+  .option('--combiner <file>', 'combiner file (default: shipped)')
+  .action(async (file: string | undefined, opts) => (await import('./commands/score.js')).runScore(file, opts));
+
+program
+  .command('simulate')
+  .description('generate labelled account traffic (organic accounts and campaigns) from a prompt pool and scaffolds')
+  .argument('<pool...>', 'labelled JSONL files or folders of base prompts')
+  .requiredOption('--scaffolds <file>', 'scaffold set (corpus/traffic/scaffolds.*.json)')
+  .option('--seed <n>', 'random seed', '1')
+  .option('--scale <x>', 'multiply the number of accounts', '1')
+  .option('--volume <x>', 'multiply prompts per account', '1')
+  .option('--prefix <s>', 'account name prefix')
+  .action(async (pool: string[], opts) => (await import('./commands/simulate.js')).runSimulate(pool, opts));
+
+program
+  .command('train-combiner')
+  .description('fit the batch-score combiner on simulated traffic (records carry "sim" ground truth)')
+  .argument('<traffic>', 'simulated traffic JSONL ("-" = stdin)')
+  .requiredOption('--out <file>', 'combiner file to write')
+  .option('--by <field>', 'grouping field', 'account')
+  .option('--model <dir>', 'tagger model folder (default: shipped)')
+  .action(async (file: string, opts) => (await import('./commands/train-combiner.js')).runTrainCombiner(file, opts));
+
+program
+  .command('eval-score')
+  .description('evaluate batch scoring and linking on simulated traffic: ROC-AUC, detection at 1%/0.1% FPR, ARI, baseline')
+  .argument('<traffic>', 'simulated traffic JSONL ("-" = stdin)')
+  .option('--by <field>', 'grouping field', 'account')
+  .option('--json', 'print the report as JSON')
+  .option('--model <dir>', 'tagger model folder (default: shipped)')
+  .option('--combiner <file>', 'combiner file (default: shipped)')
+  .action(async (file: string, opts) => (await import('./commands/eval-score.js')).runEvalScore(file, opts));
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {

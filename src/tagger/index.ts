@@ -1,3 +1,4 @@
+import type { CueHit } from '../features/cues.js';
 import { extractFeatures, type Extraction } from '../features/index.js';
 import { toPromptRecord, type PromptRecord } from '../io/record.js';
 import type { NormalizeNote } from '../normalize/index.js';
@@ -43,8 +44,18 @@ export interface Tagger {
   tag(record: unknown): TagResult;
   /** Tag many records; a bad record throws, naming its index. */
   tagMany(records: readonly unknown[]): TagResult[];
-  /** Tag an already parsed record (used by the batch scorer, which parses once). @internal */
+  /** Tag an already parsed record (used by the CLI and the batch scorer, which parse once). @internal */
   tagRecord(rec: PromptRecord): TagResult;
+  /** Tag a parsed record and also return the cues and normalized text it was read from. @internal */
+  analyze(rec: PromptRecord): Analysis;
+}
+
+/** A tag plus what the batch scorer reuses from the same pass. @internal */
+export interface Analysis {
+  result: TagResult;
+  cues: CueHit[];
+  /** Normalized text (empty for an empty record). */
+  text: string;
 }
 
 /**
@@ -74,12 +85,12 @@ export function createTagger(options: TaggerOptions = {}): Tagger {
   });
   const margins = new Float64Array(L);
 
-  function tagRecord(rec: PromptRecord): TagResult {
+  function analyze(rec: PromptRecord): Analysis {
     // Nothing to read: no capability is targeted, and a linear head would only return its bias.
     if (rec.text.trim() === '' && rec.images === 0 && rec.tools === 0 && rec.toolCalls === 0) {
       const result: TagResult = { labels: [], scores: Object.fromEntries(LABELS.map((l) => [l, 0])) as Record<Label, number>, evidence: {} };
       if (rec.id !== undefined) result.id = rec.id;
-      return result;
+      return { result, cues: [], text: '' };
     }
     const x = extractFeatures(rec, model.manifest.features, model.idf, nEvidence > 0);
     const { idx, val } = x.vector;
@@ -104,11 +115,14 @@ export function createTagger(options: TaggerOptions = {}): Tagger {
     const result: TagResult = { labels, scores, evidence };
     if (rec.id !== undefined) result.id = rec.id;
     if (x.notes.length) result.obfuscation = x.notes;
-    return result;
+    return { result, cues: x.cues, text: x.text };
   }
+
+  const tagRecord = (rec: PromptRecord): TagResult => analyze(rec).result;
 
   return {
     model,
+    analyze,
     tagRecord,
     tag: (record) => tagRecord(toPromptRecord(record)),
     tagMany: (records) =>

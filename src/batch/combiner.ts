@@ -1,0 +1,143 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Matrix, solve } from 'ml-matrix';
+import { sigmoid } from '../train/logreg.js';
+import { SIGNAL_NAMES, type Signals } from './signals.js';
+
+export const COMBINER_FORMAT = 'distillscope-combiner';
+
+/** Features the combiner reads: the signals, a few interactions, and (linked variant) campaign evidence. */
+export const SOLO_FEATURES = Object.freeze([
+  ...SIGNAL_NAMES,
+  'template_x_high_value',
+  'near_duplicate_x_high_value',
+  'scaffold_x_high_value',
+  'marker_max',
+] as const);
+export const LINKED_FEATURES = Object.freeze([...SOLO_FEATURES, 'campaign_breadth', 'campaign_peer_score'] as const);
+
+export type Variant = 'solo' | 'linked';
+
+/** Campaign evidence from linking, for the linked variant. */
+export interface LinkEvidence {
+  /** Other batches in the same campaign cluster. */
+  peers: number;
+  /** Highest solo score among those peers. */
+  peerScore: number;
+}
+
+export interface CombinerHead {
+  features: string[];
+  weights: number[];
+  bias: number;
+  /** Score cut-offs for the levels: at or above `high` → high, at or above `medium` → medium. */
+  levels: { medium: number; high: number };
+}
+
+export interface CombinerModel {
+  format: typeof COMBINER_FORMAT;
+  version: 1;
+  solo: CombinerHead;
+  linked: CombinerHead;
+  training: Record<string, unknown>;
+  metrics: Record<string, unknown>;
+}
+
+/** Feature vector for a batch, in the order of the variant's feature list. @internal */
+export function featureVector(signals: Signals, variant: Variant, link?: LinkEvidence): number[] {
+  const v = (k: keyof Signals): number => signals[k].value;
+  const hv = v('high_value_share');
+  const solo = [
+    ...SIGNAL_NAMES.map((k) => v(k)),
+    v('template_concentration') * hv,
+    v('near_duplicate') * hv,
+    v('scaffold_share') * hv,
+    Math.max(v('reasoning_trace_share'), v('grading_share'), v('censorship_rewrite_share')),
+  ];
+  if (variant === 'solo') return solo;
+  const peers = link?.peers ?? 0;
+  return [...solo, Math.min(1, Math.log2(1 + peers) / 6), link?.peerScore ?? 0];
+}
+
+/** The contribution of each feature to a head's margin, for reasons. @internal */
+export function contributions(head: CombinerHead, x: number[]): Array<{ feature: string; value: number }> {
+  return head.features.map((f, i) => ({ feature: f, value: (head.weights[i] as number) * (x[i] as number) }));
+}
+
+/** Calibrated probability from a head. */
+export function applyHead(head: CombinerHead, x: number[]): number {
+  let m = head.bias;
+  for (let i = 0; i < head.weights.length; i++) m += (head.weights[i] as number) * (x[i] as number);
+  return sigmoid(m);
+}
+
+/** Level of a score under a head's cut-offs. */
+export function levelOf(head: CombinerHead, score: number): 'low' | 'medium' | 'high' {
+  return score >= head.levels.high ? 'high' : score >= head.levels.medium ? 'medium' : 'low';
+}
+
+/**
+ * Fit an L2-regularized logistic regression by iteratively reweighted least squares (ml-matrix
+ * solves each Newton step). Deterministic; the fitted probabilities are calibrated on the
+ * training batches by construction of the log-loss.
+ * @internal
+ *
+ * Example:
+ *   fitLogistic([[0], [0.2], [0.8], [1]], [0, 0, 1, 1], 1e-3).weights[0] > 0 // → true
+ */
+export function fitLogistic(xs: number[][], ys: number[], l2 = 1e-2, iterations = 50): { weights: number[]; bias: number } {
+  const n = xs.length;
+  const d = (xs[0]?.length ?? 0) + 1;
+  const X = new Matrix(xs.map((r) => [...r, 1]));
+  let w = Matrix.zeros(d, 1);
+  for (let it = 0; it < iterations; it++) {
+    const z = X.mmul(w);
+    const p = z.to1DArray().map(sigmoid);
+    const grad = Matrix.zeros(d, 1);
+    const H = Matrix.zeros(d, d);
+    for (let i = 0; i < n; i++) {
+      const pi = p[i] as number;
+      const s = Math.max(pi * (1 - pi), 1e-9);
+      const e = pi - (ys[i] as number);
+      for (let a = 0; a < d; a++) {
+        const xa = X.get(i, a);
+        grad.set(a, 0, grad.get(a, 0) + e * xa);
+        for (let b = a; b < d; b++) H.set(a, b, H.get(a, b) + s * xa * X.get(i, b));
+      }
+    }
+    for (let a = 0; a < d; a++) {
+      for (let b = 0; b < a; b++) H.set(a, b, H.get(b, a));
+      if (a < d - 1) {
+        H.set(a, a, H.get(a, a) + l2 * n);
+        grad.set(a, 0, grad.get(a, 0) + l2 * n * w.get(a, 0));
+      }
+    }
+    const step = solve(H, grad);
+    w = w.sub(step);
+    if (step.norm() < 1e-8) break;
+  }
+  const all = w.to1DArray();
+  return { weights: all.slice(0, d - 1), bias: all[d - 1] as number };
+}
+
+/** The shipped combiner, found from this module's URL. */
+export function defaultCombinerPath(): string {
+  return fileURLToPath(new URL('../../models/combiner/combiner.json', import.meta.url));
+}
+
+/** Load a combiner file; throws naming the path and what is wrong. */
+export function loadCombiner(path: string = defaultCombinerPath()): CombinerModel {
+  let m: CombinerModel;
+  try {
+    m = JSON.parse(readFileSync(path, 'utf8')) as CombinerModel;
+  } catch (err) {
+    throw new Error(`distillscope: cannot read combiner "${path}": ${(err as Error).message}`);
+  }
+  if (m.format !== COMBINER_FORMAT || m.version !== 1) throw new Error(`distillscope: "${path}" is not a ${COMBINER_FORMAT} v1 file`);
+  for (const [variant, names] of [['solo', SOLO_FEATURES], ['linked', LINKED_FEATURES]] as const) {
+    if (JSON.stringify(m[variant].features) !== JSON.stringify(names)) {
+      throw new Error(`distillscope: combiner "${path}" (${variant}) was trained on other features; retrain it with npm run train:combiner`);
+    }
+  }
+  return m;
+}

@@ -1,0 +1,191 @@
+import { toPromptRecord } from '../io/record.js';
+import { createTagger, type Tagger } from '../tagger/index.js';
+import { BatchAccumulator, DEFAULT_SKETCH_SIZES, type SketchSizes } from './accumulator.js';
+import { applyHead, contributions, featureVector, levelOf, loadCombiner, type CombinerModel, type LinkEvidence } from './combiner.js';
+import { markerBits } from './markers.js';
+import { computeSignals, SIGNAL_NAMES, type SignalName, type Signals } from './signals.js';
+
+/** One scored batch; the same shape from the library and the CLI (`score`). */
+export interface BatchScore {
+  batch: string;
+  n: number;
+  /** Calibrated probability that the batch is extraction traffic. */
+  score: number;
+  level: 'low' | 'medium' | 'high';
+  signals: Record<SignalName, number>;
+  /** The signals that pushed the score up most, in words. */
+  reasons: string[];
+  /** The largest mined templates. */
+  templates: Array<{ text: string; count: number; share: number }>;
+  /** Campaign cluster id, after linking (`--link` / linkBatches), when the batch shares fingerprints with others. */
+  campaign?: string;
+  /** Hashed template, scaffold and near-duplicate fingerprints, for linking (also across shards). */
+  fingerprints: string[];
+  /** Signal reasons by name (library only; the CLI prints `reasons`). @internal */
+  signalReasons?: Record<SignalName, string>;
+}
+
+export interface BatchScorerOptions {
+  tagger?: Tagger;
+  /** A loaded combiner or the path of a combiner file; default: the shipped one. */
+  combiner?: CombinerModel | string;
+  sizes?: SketchSizes;
+}
+
+/** Thresholds that make a template, scaffold or band key a campaign fingerprint. */
+const FP_MIN_COUNT = 3;
+const FP_MIN_SHARE = 0.1;
+const FP_MIN_CONSTANT_TOKENS = 6;
+const FP_MAX_BANDS = 8;
+const REASONS = 3;
+
+/**
+ * Read a record's `ts` as milliseconds: epoch seconds, epoch milliseconds or an ISO date string.
+ * @internal
+ */
+export function readTs(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return v < 1e11 ? v * 1000 : v;
+  if (typeof v === 'string') {
+    const t = Date.parse(v);
+    return Number.isNaN(t) ? undefined : t;
+  }
+  return undefined;
+}
+
+/**
+ * A streaming scorer: add records of any number of batches in any order, then read the scores.
+ * Memory grows with the number of batches (bounded sketches each), not with the prompts.
+ *
+ * Example:
+ *   const scorer = createBatchScorer();
+ *   scorer.add({ account: 'a1', text: 'Think step by step in <think> tags: 2+2?' }, 'a1');
+ *   scorer.results()[0].batch // → 'a1'
+ */
+export function createBatchScorer(options: BatchScorerOptions = {}) {
+  const tagger = options.tagger ?? createTagger({ evidence: 0 });
+  const combiner = typeof options.combiner === 'object' ? options.combiner : loadCombiner(options.combiner);
+  const sizes = options.sizes ?? DEFAULT_SKETCH_SIZES;
+  const batches = new Map<string, BatchAccumulator>();
+  let seq = 0;
+
+  return {
+    combiner,
+    /** Add one raw record (string, {text}, {prompt}, {messages}) to a batch. Throws RecordError on bad input. */
+    add(record: unknown, batch: string): void {
+      const rec = toPromptRecord(record);
+      const a = tagger.analyze(rec);
+      let acc = batches.get(batch);
+      if (!acc) {
+        acc = new BatchAccumulator(sizes);
+        batches.set(batch, acc);
+      }
+      const ts = typeof record === 'object' && record !== null ? readTs((record as { ts?: unknown }).ts) : undefined;
+      acc.add({ text: rec.text, systemText: rec.systemText, labels: a.result.labels, markers: markerBits(a.cues), ...(ts !== undefined ? { ts } : {}) }, seq++);
+    },
+    /** The accumulators by batch (for merging shards). @internal */
+    accumulators: (): ReadonlyMap<string, BatchAccumulator> => batches,
+    /** Score every batch seen so far, in first-seen order. */
+    results: (): BatchScore[] => [...batches.entries()].map(([name, acc]) => summarize(name, acc, combiner)),
+  };
+}
+
+export type BatchScorer = ReturnType<typeof createBatchScorer>;
+
+/**
+ * Score one batch of records (an account's traffic, a key, a session, a window).
+ *
+ * Example:
+ *   const prompts = questions.map((q) => ({ text: `Think step by step inside <think></think> tags. ${q}` }));
+ *   const s = scoreBatch(prompts, { batch: 'acct-17' });
+ *   s.level   // → 'high'
+ *   s.reasons // → ['96% of prompts fit the top 3 templates ("Think step by step inside <think></think> tags. <*>")', …]
+ */
+export function scoreBatch(records: readonly unknown[], options: BatchScorerOptions & { batch?: string } = {}): BatchScore {
+  const scorer = createBatchScorer(options);
+  const name = options.batch ?? 'batch';
+  records.forEach((r, i) => {
+    try {
+      scorer.add(r, name);
+    } catch (err) {
+      (err as Error).message = `${(err as Error).message} (record ${i})`;
+      throw err;
+    }
+  });
+  const [result] = scorer.results();
+  return result ?? summarize(name, new BatchAccumulator(options.sizes ?? DEFAULT_SKETCH_SIZES), scorer.combiner);
+}
+
+/** Signals, solo score, reasons, templates and fingerprints of one accumulated batch. @internal */
+export function summarize(batch: string, acc: BatchAccumulator, combiner: CombinerModel): BatchScore {
+  const signals = computeSignals(acc);
+  const { score, level, reasons } = applyCombiner(combiner, signals);
+  const templates = acc.templates
+    .templates()
+    .slice(0, 3)
+    .filter((t) => t.count >= 2)
+    .map((t) => ({ text: t.text, count: t.count, share: round(t.count / Math.max(1, acc.n)) }));
+  return {
+    batch,
+    n: acc.n,
+    score,
+    level,
+    signals: Object.fromEntries(SIGNAL_NAMES.map((k) => [k, round(signals[k].value)])) as Record<SignalName, number>,
+    reasons,
+    templates,
+    fingerprints: fingerprints(acc),
+    signalReasons: Object.fromEntries(SIGNAL_NAMES.map((k) => [k, signals[k].reason])) as Record<SignalName, string>,
+  };
+}
+
+/** Score signals with the solo head, or the linked head when link evidence is given. @internal */
+export function applyCombiner(
+  combiner: CombinerModel,
+  signals: Signals,
+  link?: LinkEvidence,
+): { score: number; level: BatchScore['level']; reasons: string[] } {
+  const variant = link ? 'linked' : 'solo';
+  const head = combiner[variant];
+  const x = featureVector(signals, variant, link);
+  const score = round(applyHead(head, x));
+  const byFeature = contributions(head, x).filter((c) => c.value > 0.05).sort((a, b) => b.value - a.value);
+  const reasons: string[] = [];
+  for (const { feature } of byFeature) {
+    const name = baseSignal(feature);
+    const reason = name === 'campaign' ? `shares templates or scaffolds with ${link?.peers ?? 0} other batches (highest of their scores ${link?.peerScore ?? 0})` : signals[name].reason;
+    if (!reasons.includes(reason)) reasons.push(reason);
+    if (reasons.length >= REASONS) break;
+  }
+  return { score, level: levelOf(head, score), reasons };
+}
+
+/** Which signal (or campaign evidence) a combiner feature speaks for. */
+function baseSignal(feature: string): SignalName | 'campaign' {
+  if (feature.startsWith('campaign_')) return 'campaign';
+  if (feature === 'marker_max') return 'reasoning_trace_share';
+  const base = feature.split('_x_')[0] as SignalName;
+  return (SIGNAL_NAMES as readonly string[]).includes(base) ? base : 'template_concentration';
+}
+
+function fingerprints(acc: BatchAccumulator): string[] {
+  const out: string[] = [];
+  const n = Math.max(1, acc.n);
+  for (const t of acc.templates.templates()) {
+    const constant = t.tokens.filter((tok) => tok !== '<*>').length;
+    if (t.count >= FP_MIN_COUNT && t.count / n >= FP_MIN_SHARE && constant >= FP_MIN_CONSTANT_TOKENS) out.push(`t:${t.id}`);
+  }
+  // Space-Saving over-counts keys that entered late by up to `error`: count − error is a sure lower bound.
+  const heavy = (prefix: string, s: { top(k: number): Array<{ key: number; count: number; error: number }> }, k: number): void => {
+    for (const { key, count, error } of s.top(k)) {
+      const sure = count - error;
+      if (sure >= FP_MIN_COUNT && sure / n >= FP_MIN_SHARE) out.push(`${prefix}:${(key >>> 0).toString(16)}`);
+    }
+  };
+  heavy('p', acc.prefixes, 2);
+  heavy('s', acc.suffixes, 2);
+  heavy('y', acc.systems, 2);
+  heavy('b', acc.bands, FP_MAX_BANDS);
+  return out;
+}
+
+const round = (x: number): number => Math.round(x * 1e4) / 1e4;
+

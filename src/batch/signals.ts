@@ -1,0 +1,133 @@
+import { LABELS } from '../tagger/labels.js';
+import type { BatchAccumulator } from './accumulator.js';
+import { MARKER_NAMES } from './markers.js';
+import { estimateJaccard, LshIndex } from './minhash.js';
+
+/** The batch signals, each a number in [0, 1]; the order is the combiner's feature order. */
+export const SIGNAL_NAMES = Object.freeze([
+  'near_duplicate',
+  'exact_duplicate',
+  'template_concentration',
+  'scaffold_share',
+  'capability_focus',
+  'high_value_share',
+  'reasoning_trace_share',
+  'grading_share',
+  'censorship_rewrite_share',
+  'timing_regularity',
+  'volume',
+] as const);
+
+export type SignalName = (typeof SIGNAL_NAMES)[number];
+
+export interface Signal {
+  value: number;
+  /** The signal in words, with the figures behind it. */
+  reason: string;
+}
+
+export type Signals = Record<SignalName, Signal>;
+
+/** Estimated Jaccard at or above which two prompts count as near-duplicates. */
+export const NEAR_DUPLICATE_JACCARD = 0.5;
+const MIN_TIMESTAMPS = 8;
+
+const pct = (x: number): string => `${Math.round(x * 100)}%`;
+const clamp = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : x);
+
+/**
+ * Turn a batch's sketches into documented signals in [0, 1], each with a reason:
+ * - near_duplicate: share of sampled prompts with a different prompt within Jaccard ≥ 0.5 (MinHash + LSH);
+ * - exact_duplicate: 1 − distinct/n (HyperLogLog), i.e. re-sent prompts;
+ * - template_concentration: share of prompts covered by the three largest mined templates;
+ * - scaffold_share: the largest share of prompts that open or close with the same 8 tokens, or carry the same system prompt;
+ * - capability_focus: share of prompts with a capability label × (1 − normalized entropy of the labels given);
+ * - high_value_share: share of prompts with any capability label;
+ * - reasoning_trace_share / grading_share / censorship_rewrite_share: share of prompts carrying each extraction marker;
+ * - timing_regularity: 1 / (1 + coefficient of variation of inter-arrival gaps), over sampled timestamps (0 without timestamps);
+ * - volume: log10(1 + n) / 5, capped at 1.
+ *
+ * Example:
+ *   computeSignals(acc).template_concentration
+ *   // → { value: 0.96, reason: '96% of prompts fit the top 3 templates ("Think step by step inside <think> tags. <*>")' }
+ */
+export function computeSignals(acc: BatchAccumulator): Signals {
+  const n = Math.max(1, acc.n);
+
+  const sample = acc.sample.items();
+  const index = new LshIndex();
+  sample.forEach((s, i) => index.add(i, s.sig));
+  let near = 0;
+  sample.forEach((s, i) => {
+    for (const j of index.candidates(s.sig)) {
+      const o = sample[j];
+      if (j !== i && o && o.exact !== s.exact && estimateJaccard(s.sig, o.sig) >= NEAR_DUPLICATE_JACCARD) {
+        near++;
+        break;
+      }
+    }
+  });
+  const nearShare = sample.length ? near / sample.length : 0;
+
+  const distinct = Math.min(acc.n, Math.max(1, Math.round(acc.distinct.count())));
+  const exactDup = acc.n > 1 ? clamp(1 - distinct / acc.n) : 0;
+
+  const coverage = acc.templates.coverage(3);
+  const top = acc.templates.templates()[0];
+
+  // count − error: Space-Saving's sure lower bound on a heavy hitter's count.
+  const topShare = (s: { top(k: number): Array<{ count: number; error: number }> }): number => {
+    const top = s.top(1)[0];
+    const c = top ? top.count - top.error : 0;
+    return c >= 2 ? c / n : 0;
+  };
+  const prefix = topShare(acc.prefixes);
+  const suffix = topShare(acc.suffixes);
+  const system = topShare(acc.systems);
+  const scaffold = Math.max(prefix, suffix, system);
+  const scaffoldWhere = scaffold === 0 ? 'none' : scaffold === system ? 'the same system prompt' : scaffold === prefix ? 'the same opening 8 words' : 'the same closing 8 words';
+
+  const labelled = acc.n - (acc.labelCounts[LABELS.length] as number);
+  const highValue = labelled / n;
+  const given = LABELS.map((_, i) => acc.labelCounts[i] as number);
+  const totalGiven = given.reduce((a, b) => a + b, 0);
+  let entropy = 0;
+  for (const c of given) if (c > 0) entropy -= (c / totalGiven) * Math.log(c / totalGiven);
+  const focus = totalGiven ? highValue * (1 - entropy / Math.log(LABELS.length)) : 0;
+  const mainLabel = LABELS[given.indexOf(Math.max(...given))] ?? 'none';
+  const perLabel = LABELS.flatMap((l, i) => ((given[i] as number) > 0 ? [`${l} ${given[i]}`] : [])).join(', ');
+
+  const marker = (name: (typeof MARKER_NAMES)[number]): number => (acc.markerCounts[MARKER_NAMES.indexOf(name)] as number) / n;
+
+  const times = acc.times.items().sort((a, b) => a - b);
+  let regularity = 0;
+  let cv = Number.NaN;
+  if (times.length >= MIN_TIMESTAMPS) {
+    const gaps = times.slice(1).map((t, i) => t - (times[i] as number));
+    const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
+    const sd = Math.sqrt(gaps.reduce((a, g) => a + (g - mean) ** 2, 0) / gaps.length);
+    cv = mean > 0 ? sd / mean : 0;
+    regularity = mean > 0 ? 1 / (1 + cv) : 1;
+  }
+
+  return {
+    near_duplicate: { value: nearShare, reason: `${pct(nearShare)} of ${sample.length} sampled prompts have a near-duplicate (Jaccard ≥ ${NEAR_DUPLICATE_JACCARD}) that is not an exact copy` },
+    exact_duplicate: { value: exactDup, reason: `${pct(exactDup)} of prompts are exact repeats (about ${distinct} distinct of ${acc.n})` },
+    template_concentration: { value: coverage, reason: `${pct(coverage)} of prompts fit the top 3 templates${top && coverage > 0 ? ` ("${truncate(top.text, 90)}")` : ''}` },
+    scaffold_share: { value: scaffold, reason: scaffold ? `${pct(scaffold)} of prompts share ${scaffoldWhere}` : 'no shared opening, closing or system prompt' },
+    capability_focus: { value: focus, reason: `labelled prompts concentrate on ${mainLabel} (${pct(focus)} focus; ${pct(highValue)} carry a capability label)` },
+    high_value_share: { value: highValue, reason: `${pct(highValue)} of prompts target a capability (${perLabel || 'none'})` },
+    reasoning_trace_share: { value: marker('reasoning_trace'), reason: `${pct(marker('reasoning_trace'))} of prompts ask for written-out reasoning traces` },
+    grading_share: { value: marker('grading'), reason: `${pct(marker('grading'))} of prompts ask for rubric grading or judging` },
+    censorship_rewrite_share: { value: marker('censorship_rewrite'), reason: `${pct(marker('censorship_rewrite'))} of prompts ask for censorship-safe rewrites or the official line` },
+    timing_regularity: {
+      value: regularity,
+      reason: times.length >= MIN_TIMESTAMPS ? `inter-arrival gaps vary by ${cv.toFixed(2)}× their mean over ${times.length} sampled timestamps` : `too few timestamps (${acc.withTs}) to judge timing`,
+    },
+    volume: { value: Math.min(1, Math.log10(1 + acc.n) / 5), reason: `${acc.n} prompts in the batch` },
+  };
+}
+
+function truncate(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}

@@ -1,0 +1,172 @@
+import { describe, expect, it } from 'vitest';
+import { BatchAccumulator } from '../src/batch/accumulator.js';
+import { createBatchScorer, scoreBatch } from '../src/batch/index.js';
+import { computeSignals } from '../src/batch/signals.js';
+import { createTagger } from '../src/tagger/index.js';
+
+const tagger = createTagger({ evidence: 0 });
+
+// Small hand-made batches (realistic prompts written for these tests).
+const QUESTIONS = [
+  'A farmer has 17 sheep and buys 8 more, then sells 5. How many sheep are left?',
+  'If a car travels 240 km on 18 litres of fuel, how far can it go on 45 litres?',
+  'What is the smallest positive integer divisible by 6, 8 and 15?',
+  'A rectangle has a perimeter of 46 cm and a length of 15 cm. What is its area?',
+  'Three friends split a bill of $87.60 and a 15% tip equally. How much does each pay?',
+  'How many ways can 5 books be arranged on a shelf if two must stay together?',
+  'A tank is 2/5 full. After adding 36 litres it is 7/10 full. What is its capacity?',
+  'The average of four numbers is 23. Three of them are 18, 25 and 30. What is the fourth?',
+  'A clock gains 3 minutes every hour. How much will it gain in a week?',
+  'Is 391 a prime number? Justify.',
+  'Two trains leave towns 300 km apart at 60 and 90 km/h toward each other. When do they meet?',
+  'What is the probability of rolling a sum of 9 with two dice?',
+  'A shirt costs $32 after a 20% discount. What was the original price?',
+  'Find x if 3(x - 4) = 2x + 7.',
+  'A recipe needs 250 g flour for 12 cookies. How much flour for 30 cookies?',
+  'How many diagonals does a decagon have?',
+];
+const SCAFFOLD = 'You are an expert tutor. Think step by step inside <think></think> tags, writing out every intermediate step, then give the final answer on its own line.\n\nProblem: ';
+const PARAPHRASES = [
+  'Before answering, reason carefully and show your full chain of thought between <think> and </think>. Problem: ',
+  'Write out your complete internal reasoning step by step inside <think></think>, then state the final answer. Question: ',
+  'Explain your reasoning in detail, step by step, in <think> tags, and finish with "Final answer:". Task: ',
+  'Show your work: put the whole thought process inside <think></think> before the answer. Q: ',
+];
+const ORDINARY = [
+  'Write a short thank-you note to my neighbour for watering the plants.',
+  'What are some good names for a golden retriever puppy?',
+  'Help me plan a three-day trip to Lisbon on a budget.',
+  'Rewrite this sentence to sound more polite: send me the report now.',
+  'Give me ideas for a 10-year-old birthday party at home.',
+  'What should I pack for a weekend camping trip in October?',
+  'Summarise the plot of Pride and Prejudice in three sentences.',
+  'Suggest a vegetarian dinner I can make in 20 minutes.',
+  'How do I politely decline a wedding invitation?',
+  'Write a haiku about the first snow of winter.',
+  'What is a good stretching routine after running?',
+  'Draft a message asking my landlord to fix the heating.',
+  'Recommend three podcasts about history.',
+  'Tips for falling asleep faster?',
+  'Write a toast for my sister’s graduation party.',
+  'How can I keep basil alive on a windowsill?',
+];
+
+const signalsOf = (texts: string[]) => {
+  const acc = new BatchAccumulator();
+  texts.forEach((text, i) => {
+    const a = tagger.analyze({ text, userText: text, systemText: '', images: 0, tools: 0, toolNames: [], toolCalls: 0, turns: 1 });
+    acc.add({ text, systemText: '', labels: a.result.labels, markers: a.cues.some((c) => c.name === 'think_tags' || c.name === 'step_by_step' || c.name === 'chain_of_thought') ? 1 : 0 }, i);
+  });
+  return computeSignals(acc);
+};
+
+describe('batch signals on hand-made batches', () => {
+  it('a templated reasoning-trace campaign: one template, near-duplicates, traces, focus', () => {
+    const s = signalsOf(QUESTIONS.map((q) => SCAFFOLD + q));
+    expect(s.template_concentration.value).toBeGreaterThan(0.9);
+    expect(s.template_concentration.reason).toContain('<*>');
+    expect(s.scaffold_share.value).toBeGreaterThan(0.9);
+    expect(s.reasoning_trace_share.value).toBe(1);
+    expect(s.high_value_share.value).toBeGreaterThan(0.8);
+    expect(s.capability_focus.value).toBeGreaterThan(0.7);
+    expect(s.exact_duplicate.value).toBe(0);
+  });
+
+  it('a paraphrased campaign still shows traces and shared templates', () => {
+    const s = signalsOf(QUESTIONS.map((q, i) => (PARAPHRASES[i % PARAPHRASES.length] as string) + q));
+    expect(s.reasoning_trace_share.value).toBe(1);
+    expect(s.template_concentration.value).toBeGreaterThan(0.5);
+    expect(s.high_value_share.value).toBeGreaterThan(0.8);
+  });
+
+  it('a product wrapper: one template but no capability focus and no extraction markers', () => {
+    const s = signalsOf(ORDINARY.map((m) => `Translate this customer message into French, keeping the tone friendly:\n\n${m}`));
+    expect(s.template_concentration.value).toBeGreaterThan(0.9);
+    expect(s.reasoning_trace_share.value).toBe(0);
+    expect(s.grading_share.value).toBe(0);
+    expect(s.high_value_share.value).toBeLessThan(0.3);
+  });
+
+  it('a re-sender: exact duplicates without a template', () => {
+    const s = signalsOf([...ORDINARY.slice(0, 8), ...ORDINARY.slice(0, 8)]);
+    expect(s.exact_duplicate.value).toBeGreaterThan(0.4);
+    expect(s.template_concentration.value).toBeLessThan(0.3);
+    expect(s.near_duplicate.value).toBe(0);
+  });
+
+  it('ordinary traffic: low everything', () => {
+    const s = signalsOf(ORDINARY);
+    expect(s.template_concentration.value).toBeLessThan(0.3);
+    expect(s.near_duplicate.value).toBeLessThan(0.2);
+    expect(s.scaffold_share.value).toBe(0);
+    expect(s.timing_regularity.value).toBe(0);
+    expect(s.timing_regularity.reason).toMatch(/too few timestamps/);
+  });
+
+  it('timing regularity separates a script from a person', () => {
+    const at = (gaps: (i: number) => number) => {
+      const acc = new BatchAccumulator();
+      let t = 1_700_000_000_000;
+      ORDINARY.forEach((text, i) => {
+        t += gaps(i);
+        acc.add({ text, systemText: '', labels: [], markers: 0, ts: t }, i);
+      });
+      return computeSignals(acc).timing_regularity.value;
+    };
+    expect(at(() => 5000)).toBeGreaterThan(0.95);
+    expect(at((i) => [2000, 90_000, 4000, 3_600_000, 1000][i % 5] as number)).toBeLessThan(0.6);
+  });
+
+  it('merging two halves gives the same counts as one pass', () => {
+    const texts = QUESTIONS.map((q) => SCAFFOLD + q);
+    const whole = new BatchAccumulator();
+    const a = new BatchAccumulator();
+    const b = new BatchAccumulator();
+    texts.forEach((text, i) => {
+      const view = { text, systemText: '', labels: ['reasoning'] as const, markers: 1 };
+      whole.add(view, i);
+      (i % 2 ? a : b).add(view, i);
+    });
+    a.merge(b);
+    expect(a.n).toBe(whole.n);
+    expect(a.labelCounts).toEqual(whole.labelCounts);
+    const sw = computeSignals(whole);
+    const sm = computeSignals(a);
+    expect(sm.reasoning_trace_share.value).toBe(sw.reasoning_trace_share.value);
+    expect(sm.template_concentration.value).toBeCloseTo(sw.template_concentration.value, 1);
+  });
+});
+
+describe('scoreBatch', () => {
+  it('scores a templated campaign above ordinary traffic, with reasons and templates', () => {
+    const campaign = scoreBatch(QUESTIONS.map((q) => ({ text: SCAFFOLD + q })), { tagger, batch: 'acct-1' });
+    const ordinary = scoreBatch(ORDINARY.map((text) => ({ text })), { tagger, batch: 'acct-2' });
+    expect(campaign.batch).toBe('acct-1');
+    expect(campaign.n).toBe(QUESTIONS.length);
+    expect(campaign.score).toBeGreaterThan(ordinary.score);
+    expect(campaign.level).not.toBe('low');
+    expect(ordinary.level).toBe('low');
+    expect(campaign.reasons.length).toBeGreaterThan(0);
+    expect(campaign.templates[0]?.text).toContain('<think></think>');
+    expect(campaign.fingerprints.some((f) => f.startsWith('t:'))).toBe(true);
+  });
+
+  it('names the bad record and handles an empty batch', () => {
+    expect(() => scoreBatch([{ text: 'ok' }, { nope: 1 }], { tagger })).toThrow(/record 1/);
+    const empty = scoreBatch([], { tagger });
+    expect(empty.n).toBe(0);
+    expect(empty.level).toBe('low');
+  });
+
+  it('a streaming scorer keeps batches apart whatever the order', () => {
+    const scorer = createBatchScorer({ tagger });
+    QUESTIONS.forEach((q, i) => {
+      scorer.add({ text: SCAFFOLD + q }, 'camp');
+      scorer.add({ text: ORDINARY[i] as string }, 'user');
+    });
+    const byName = Object.fromEntries(scorer.results().map((r) => [r.batch, r]));
+    expect(byName.camp?.n).toBe(16);
+    expect(byName.user?.n).toBe(16);
+    expect((byName.camp?.score ?? 0) > (byName.user?.score ?? 1)).toBe(true);
+  });
+});
