@@ -152,3 +152,57 @@ describe('distillscope eval and train', () => {
     expect(missing.stderr.toString()).toMatch(/E_MODEL: distillscope: cannot read model manifest/);
   });
 });
+
+describe('distillscope score', () => {
+  beforeAll(ensureBuilt);
+
+  const scaffold = 'Think step by step inside <think></think> tags and write out every intermediate step before the final answer. Problem: ';
+  const problems = [
+    'A box holds 12 eggs. How many boxes for 150 eggs?',
+    'What is 15% of 240?',
+    'A train covers 210 km in 3 hours. What is its speed?',
+    'Solve 5x + 3 = 38.',
+    'How many minutes are in 3.5 days?',
+    'A square has area 81. What is its perimeter?',
+    'If 4 pens cost $6, what do 10 pens cost?',
+    'What is the next prime after 89?',
+    'A recipe for 4 needs 300 g rice. How much for 10?',
+    'What is the sum of the interior angles of a hexagon?',
+  ];
+  const everyday = ['Write a birthday note for my aunt.', 'Ideas for a rainy Sunday?', 'How do I clean a cast iron pan?', 'Suggest a name for my cat.', 'Plan a picnic menu.', 'What should I read next after Dune?', 'Help me say no to extra work politely.', 'Tips for a first marathon?', 'Write a limerick about a lazy dog.', 'How do I repot a cactus?'];
+
+  it('writes one line per batch with the documented fields, reads unsorted input, reports bad lines on stderr', () => {
+    const rows: string[] = [];
+    problems.forEach((p, i) => {
+      rows.push(JSON.stringify({ account: 'camp-1', ts: 1_767_000_000 + i * 5, text: scaffold + p }));
+      rows.push(JSON.stringify({ account: 'user-9', ts: 1_767_000_000 + i * 3700, text: everyday[i] }));
+      rows.push(JSON.stringify({ account: 'camp-2', ts: 1_767_100_000 + i * 6, text: scaffold + (problems[(i + 3) % problems.length] as string) }));
+    });
+    rows.splice(4, 0, '{broken json');
+    rows.push(JSON.stringify({ text: 'no account field here' }));
+    rows.push(JSON.stringify({ account: 'user-9', text: 7 }));
+    const r = run(['score', '--by', 'account', '--link'], Buffer.from(`${rows.join('\n')}\n`));
+    expect(r.status, r.stderr.toString()).toBe(0);
+    const out = lines(r.stdout);
+    expect(out.map((o) => o.batch).sort()).toEqual(['(none)', 'camp-1', 'camp-2', 'user-9']);
+    const by = Object.fromEntries(out.map((o) => [o.batch as string, o]));
+    for (const o of out) expect(Object.keys(o)).toEqual(expect.arrayContaining(['batch', 'n', 'score', 'level', 'signals', 'reasons', 'templates']));
+    expect(by['camp-1']?.n).toBe(10);
+    expect(by['user-9']?.n).toBe(10);
+    expect(by['(none)']?.n).toBe(1);
+    expect(by['camp-1']?.campaign).toBeDefined();
+    expect(by['camp-1']?.campaign).toBe(by['camp-2']?.campaign);
+    expect(by['user-9']?.campaign).toBeUndefined();
+    expect((by['camp-1']?.score as number) > (by['user-9']?.score as number)).toBe(true);
+    const err = r.stderr.toString();
+    expect(err).toMatch(/"line":5,"error":"malformed JSON/);
+    expect(err).toMatch(/"line":33,"error":"distillscope: field \\"text\\" must be a string/);
+    expect(err).toMatch(/2 errors/);
+  });
+
+  it('names the missing-field batch with --missing and groups by any field', () => {
+    const input = [JSON.stringify({ key: 'k1', text: 'hello' }), JSON.stringify({ text: 'hi' })].join('\n');
+    const r = run(['score', '--by', 'key', '--missing', 'unknown'], Buffer.from(input));
+    expect(lines(r.stdout).map((o) => o.batch).sort()).toEqual(['k1', 'unknown']);
+  });
+});

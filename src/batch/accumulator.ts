@@ -9,6 +9,8 @@ import { TemplateMiner } from './templates.js';
 export interface PromptView {
   /** Whole record text (system + turns), used for templates and near-duplicates. */
   text: string;
+  /** What the user sent (the whole text for plain records): scaffolds wrapped around the ask show here. */
+  userText?: string;
   /** System prompt text, if any. */
   systemText: string;
   labels: readonly Label[];
@@ -99,7 +101,7 @@ export class BatchAccumulator {
     const flat = p.text.trim().toLowerCase();
     const exact = hashString(flat);
     this.distinct.add(exact);
-    const tokens = flat.split(WS);
+    const tokens = (p.userText ?? p.text).trim().toLowerCase().split(WS);
     if (tokens.length >= 2 * AFFIX_TOKENS) {
       this.prefixes.add(hashString(tokens.slice(0, AFFIX_TOKENS).join(' ')));
       this.suffixes.add(hashString(tokens.slice(-AFFIX_TOKENS).join(' ')));

@@ -13,6 +13,8 @@ export const SOLO_FEATURES = Object.freeze([
   'near_duplicate_x_high_value',
   'scaffold_x_high_value',
   'marker_max',
+  'template_x_marker',
+  'scaffold_x_marker',
 ] as const);
 export const LINKED_FEATURES = Object.freeze([...SOLO_FEATURES, 'campaign_breadth', 'campaign_peer_score'] as const);
 
@@ -47,12 +49,15 @@ export interface CombinerModel {
 export function featureVector(signals: Signals, variant: Variant, link?: LinkEvidence): number[] {
   const v = (k: keyof Signals): number => signals[k].value;
   const hv = v('high_value_share');
+  const marker = Math.max(v('reasoning_trace_share'), v('grading_share'), v('censorship_rewrite_share'));
   const solo = [
     ...SIGNAL_NAMES.map((k) => v(k)),
     v('template_concentration') * hv,
     v('near_duplicate') * hv,
     v('scaffold_share') * hv,
-    Math.max(v('reasoning_trace_share'), v('grading_share'), v('censorship_rewrite_share')),
+    marker,
+    v('template_concentration') * marker,
+    v('scaffold_share') * marker,
   ];
   if (variant === 'solo') return solo;
   const peers = link?.peers ?? 0;

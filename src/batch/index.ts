@@ -35,9 +35,12 @@ export interface BatchScorerOptions {
 /** Thresholds that make a template, scaffold or band key a campaign fingerprint. */
 const FP_MIN_COUNT = 3;
 const FP_MIN_SHARE = 0.1;
-const FP_MIN_CONSTANT_TOKENS = 6;
+// Popular openings ("I want you to act as <*>") are shared by ordinary users; scaffolds are longer.
+const FP_MIN_CONSTANT_TOKENS = 8;
 const FP_MAX_BANDS = 8;
 const REASONS = 3;
+/** Characters of each prompt the scorer's tagger reads: a batch needs each prompt's gist, not every line of a pasted file. */
+export const SCORING_MAX_CHARS = 4000;
 
 /**
  * Read a record's `ts` as milliseconds: epoch seconds, epoch milliseconds or an ISO date string.
@@ -62,16 +65,20 @@ export function readTs(v: unknown): number | undefined {
  *   scorer.results()[0].batch // → 'a1'
  */
 export function createBatchScorer(options: BatchScorerOptions = {}) {
-  const tagger = options.tagger ?? createTagger({ evidence: 0 });
+  const tagger = options.tagger ?? createTagger({ evidence: 0, maxChars: SCORING_MAX_CHARS });
   const combiner = typeof options.combiner === 'object' ? options.combiner : loadCombiner(options.combiner);
   const sizes = options.sizes ?? DEFAULT_SKETCH_SIZES;
   const batches = new Map<string, BatchAccumulator>();
-  let seq = 0;
+  let nextSeq = 0;
 
   return {
     combiner,
-    /** Add one raw record (string, {text}, {prompt}, {messages}) to a batch. Throws RecordError on bad input. */
-    add(record: unknown, batch: string): void {
+    /**
+     * Add one raw record (string, {text}, {prompt}, {messages}) to a batch. Throws RecordError on bad
+     * input. `seq` (e.g. the input line number) keys the batch samples; pass it when records are
+     * spread over several scorers, so the result does not depend on how they were split.
+     */
+    add(record: unknown, batch: string, seq: number = nextSeq++): void {
       const rec = toPromptRecord(record);
       const a = tagger.analyze(rec);
       let acc = batches.get(batch);
@@ -80,7 +87,7 @@ export function createBatchScorer(options: BatchScorerOptions = {}) {
         batches.set(batch, acc);
       }
       const ts = typeof record === 'object' && record !== null ? readTs((record as { ts?: unknown }).ts) : undefined;
-      acc.add({ text: rec.text, systemText: rec.systemText, labels: a.result.labels, markers: markerBits(a.cues), ...(ts !== undefined ? { ts } : {}) }, seq++);
+      acc.add({ text: rec.text, userText: rec.userText, systemText: rec.systemText, labels: a.result.labels, markers: markerBits(a.cues), ...(ts !== undefined ? { ts } : {}) }, seq);
     },
     /** The accumulators by batch (for merging shards). @internal */
     accumulators: (): ReadonlyMap<string, BatchAccumulator> => batches,
@@ -150,7 +157,7 @@ export function applyCombiner(
   const byFeature = contributions(head, x).filter((c) => c.value > 0.05).sort((a, b) => b.value - a.value);
   const reasons: string[] = [];
   for (const { feature } of byFeature) {
-    const name = baseSignal(feature);
+    const name = baseSignal(feature, signals);
     const reason = name === 'campaign' ? `shares templates or scaffolds with ${link?.peers ?? 0} other batches (highest of their scores ${link?.peerScore ?? 0})` : signals[name].reason;
     if (!reasons.includes(reason)) reasons.push(reason);
     if (reasons.length >= REASONS) break;
@@ -158,10 +165,14 @@ export function applyCombiner(
   return { score, level: levelOf(head, score), reasons };
 }
 
-/** Which signal (or campaign evidence) a combiner feature speaks for. */
-function baseSignal(feature: string): SignalName | 'campaign' {
+const MARKER_SIGNALS = ['reasoning_trace_share', 'grading_share', 'censorship_rewrite_share'] as const;
+
+/** Which signal (or campaign evidence) a combiner feature speaks for; marker features speak for the strongest marker. */
+function baseSignal(feature: string, signals: Signals): SignalName | 'campaign' {
   if (feature.startsWith('campaign_')) return 'campaign';
-  if (feature === 'marker_max') return 'reasoning_trace_share';
+  if (feature === 'marker_max' || feature.endsWith('_x_marker')) {
+    return MARKER_SIGNALS.reduce((a, b) => (signals[b].value > signals[a].value ? b : a));
+  }
   const base = feature.split('_x_')[0] as SignalName;
   return (SIGNAL_NAMES as readonly string[]).includes(base) ? base : 'template_concentration';
 }

@@ -9,6 +9,7 @@ export const SIGNAL_NAMES = Object.freeze([
   'exact_duplicate',
   'template_concentration',
   'scaffold_share',
+  'system_prompt_share',
   'capability_focus',
   'high_value_share',
   'reasoning_trace_share',
@@ -40,7 +41,8 @@ const clamp = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : x);
  * - near_duplicate: share of sampled prompts with a different prompt within Jaccard ≥ 0.5 (MinHash + LSH);
  * - exact_duplicate: 1 − distinct/n (HyperLogLog), i.e. re-sent prompts;
  * - template_concentration: share of prompts covered by the three largest mined templates;
- * - scaffold_share: the largest share of prompts that open or close with the same 8 tokens, or carry the same system prompt;
+ * - scaffold_share: the largest share of user messages that open or close with the same 8 tokens;
+ * - system_prompt_share: the largest share of prompts that carry the same system prompt;
  * - capability_focus: share of prompts with a capability label × (1 − normalized entropy of the labels given);
  * - high_value_share: share of prompts with any capability label;
  * - reasoning_trace_share / grading_share / censorship_rewrite_share: share of prompts carrying each extraction marker;
@@ -72,8 +74,10 @@ export function computeSignals(acc: BatchAccumulator): Signals {
   const distinct = Math.min(acc.n, Math.max(1, Math.round(acc.distinct.count())));
   const exactDup = acc.n > 1 ? clamp(1 - distinct / acc.n) : 0;
 
-  const coverage = acc.templates.coverage(3);
-  const top = acc.templates.templates()[0];
+  // A template must have a slot: a prompt sent again word for word is a repeat (exact_duplicate), not a template.
+  const slotted = acc.templates.templates().filter((t) => t.count >= 2 && t.tokens.includes('<*>') && t.tokens.some((tok) => tok !== '<*>'));
+  const coverage = Math.min(1, slotted.slice(0, 3).reduce((a, t) => a + t.count, 0) / n);
+  const top = slotted[0];
 
   // count − error: Space-Saving's sure lower bound on a heavy hitter's count.
   const topShare = (s: { top(k: number): Array<{ count: number; error: number }> }): number => {
@@ -84,8 +88,8 @@ export function computeSignals(acc: BatchAccumulator): Signals {
   const prefix = topShare(acc.prefixes);
   const suffix = topShare(acc.suffixes);
   const system = topShare(acc.systems);
-  const scaffold = Math.max(prefix, suffix, system);
-  const scaffoldWhere = scaffold === 0 ? 'none' : scaffold === system ? 'the same system prompt' : scaffold === prefix ? 'the same opening 8 words' : 'the same closing 8 words';
+  const scaffold = Math.max(prefix, suffix);
+  const scaffoldWhere = scaffold === prefix ? 'open with the same 8 words' : 'close with the same 8 words';
 
   const labelled = acc.n - (acc.labelCounts[LABELS.length] as number);
   const highValue = labelled / n;
@@ -114,7 +118,8 @@ export function computeSignals(acc: BatchAccumulator): Signals {
     near_duplicate: { value: nearShare, reason: `${pct(nearShare)} of ${sample.length} sampled prompts have a near-duplicate (Jaccard ≥ ${NEAR_DUPLICATE_JACCARD}) that is not an exact copy` },
     exact_duplicate: { value: exactDup, reason: `${pct(exactDup)} of prompts are exact repeats (about ${distinct} distinct of ${acc.n})` },
     template_concentration: { value: coverage, reason: `${pct(coverage)} of prompts fit the top 3 templates${top && coverage > 0 ? ` ("${truncate(top.text, 90)}")` : ''}` },
-    scaffold_share: { value: scaffold, reason: scaffold ? `${pct(scaffold)} of prompts share ${scaffoldWhere}` : 'no shared opening, closing or system prompt' },
+    scaffold_share: { value: scaffold, reason: scaffold ? `${pct(scaffold)} of user messages ${scaffoldWhere}` : 'no shared opening or closing in user messages' },
+    system_prompt_share: { value: system, reason: system ? `${pct(system)} of prompts carry the same system prompt` : 'no repeated system prompt' },
     capability_focus: { value: focus, reason: `labelled prompts concentrate on ${mainLabel} (${pct(focus)} focus; ${pct(highValue)} carry a capability label)` },
     high_value_share: { value: highValue, reason: `${pct(highValue)} of prompts target a capability (${perLabel || 'none'})` },
     reasoning_trace_share: { value: marker('reasoning_trace'), reason: `${pct(marker('reasoning_trace'))} of prompts ask for written-out reasoning traces` },
@@ -128,6 +133,9 @@ export function computeSignals(acc: BatchAccumulator): Signals {
   };
 }
 
+/** Shorten a long template from the middle, so its opening and its closing slot both show. */
 function truncate(s: string, max: number): string {
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+  if (s.length <= max) return s;
+  const tail = Math.floor(max / 3);
+  return `${s.slice(0, max - tail - 1)}…${s.slice(s.length - tail)}`;
 }

@@ -7,12 +7,13 @@ import { hashString } from '../features/hash.js';
  *
  * A prompt becomes a bounded token sequence: whitespace split, CJK characters one token each,
  * numbers / URLs / e-mails / ids / quoted strings masked to `<*>`, only the first `headTokens` and
- * last `tailTokens` kept with one `<*>` for the cut middle. An inverted index on the first and last
- * constant tokens yields at most `maxCandidates` templates; each is aligned with the prompt by LCS
- * and scored (see `align`). The best one at or above `threshold` absorbs the prompt and becomes the
- * alignment with every gap collapsed to one `<*>`; otherwise the prompt starts a new template. At
- * most `maxTemplates` are kept: when full, the smallest is evicted and its count kept in `evicted`.
- * Cost per prompt is therefore bounded by the caps, whatever the prompt length or log size.
+ * last `tailTokens` kept with one `<*>` for the cut middle. An inverted index on word pairs at
+ * both ends (`indexKeys`) yields at most `maxCandidates` templates; each is aligned with the prompt
+ * by LCS and scored (`Aligner.align`). The best one at or above `threshold` absorbs the prompt and
+ * becomes the alignment with every gap collapsed to one `<*>`; otherwise the prompt starts a new
+ * template. At most `maxTemplates` are kept: when full, the smallest is evicted and its count kept
+ * in `evicted`. Cost per prompt is therefore bounded by the caps, whatever the prompt length or log
+ * size.
  */
 
 const WILDCARD = '<*>';
@@ -36,6 +37,10 @@ const MAX_TOKEN_CHARS = 64;
 /** Characters read per kept token at each end of a long prompt, so tokenizing is bounded too. */
 const CHARS_PER_TOKEN = 128;
 const MIN_WINDOW = 1024;
+/** Largest `headTokens` / `tailTokens`, which keeps LCS tables and their Uint16 cells in bounds. */
+const MAX_END_TOKENS = 1000;
+/** Longest template a saved miner may hold: constants and slots alternate at most. */
+const MAX_TEMPLATE_TOKENS = 4 * MAX_END_TOKENS + 1;
 
 const FORMAT = 'distillscope-templates';
 const VERSION = 1;
@@ -59,7 +64,14 @@ const URL = /^(?:[a-z][a-z\d+.-]*:\/\/|www\.)\S/i;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[a-z]{2,}$/i;
 const ID = /^(?:0x[\da-f]+|(?=[\da-f]*[a-f])(?=[\da-f]*\d)[\da-f]{6,}|(?=[\w-]*\d)(?=[\w-]*[a-z])[\w-]{8,})$/i;
 
-/** One mined template, as the miner reports it. */
+/**
+ * One mined template, as the miner reports it.
+ *
+ * Example:
+ *   new TemplateMiner().add('Summarize this support ticket in two sentences: printer jams on page 2');
+ *   // → { id: '84ad5459', text: 'Summarize this support ticket in two sentences: printer jams on page <*>',
+ *   //     tokens: ['Summarize', 'this', …, 'page', '<*>'], count: 1 }
+ */
 export interface MinedTemplate {
   /** FNV-1a of `text`, 8 hex digits: the same scaffold gets the same id in every miner. */
   id: string;
@@ -71,7 +83,14 @@ export interface MinedTemplate {
   count: number;
 }
 
-/** Knobs of a `TemplateMiner`; every one is optional (see `TemplateMiner` for the defaults). */
+/**
+ * Knobs of a `TemplateMiner`; every one is optional (see `TemplateMiner` for the defaults).
+ *
+ * Example:
+ *   const options: TemplateMinerOptions = { maxTemplates: 4096, headTokens: 64 };
+ *   const miner = new TemplateMiner(options); // the others keep their defaults
+ *   JSON.stringify(miner.toJSON()).includes('"maxTemplates":4096,"maxCandidates":8,"headTokens":64'); // → true
+ */
 export interface TemplateMinerOptions {
   /** Lowest alignment score, in (0, 1], at which a prompt joins a template. Default 0.5. */
   threshold?: number;
@@ -79,9 +98,9 @@ export interface TemplateMinerOptions {
   maxTemplates?: number;
   /** Templates aligned with each prompt at most, chosen through the index. Default 8. */
   maxCandidates?: number;
-  /** Tokens kept from the start of a prompt. Default 40. */
+  /** Tokens kept from the start of a prompt, 1 to 1000. Default 40. */
   headTokens?: number;
-  /** Tokens kept from the end of a prompt (after the head). Default 24. */
+  /** Tokens kept from the end of a prompt (after the head), 0 to 1000. Default 24. */
   tailTokens?: number;
 }
 
@@ -365,8 +384,11 @@ class Aligner {
   }
 }
 
-function checkInt(name: string, v: number, min: number): number {
-  if (!Number.isInteger(v) || v < min) throw new RangeError(`distillscope: ${name} must be an integer >= ${min}, received ${v}`);
+function checkInt(name: string, v: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!Number.isInteger(v) || v < min || v > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+    throw new RangeError(`distillscope: ${name} must be an integer ${range}, received ${v}`);
+  }
   return v;
 }
 
@@ -384,8 +406,8 @@ function resolveOptions(o: TemplateMinerOptions): Required<TemplateMinerOptions>
     threshold,
     maxTemplates: checkInt('maxTemplates', o.maxTemplates ?? DEFAULTS.maxTemplates, 1),
     maxCandidates: checkInt('maxCandidates', o.maxCandidates ?? DEFAULTS.maxCandidates, 1),
-    headTokens: checkInt('headTokens', o.headTokens ?? DEFAULTS.headTokens, 1),
-    tailTokens: checkInt('tailTokens', o.tailTokens ?? DEFAULTS.tailTokens, 0),
+    headTokens: checkInt('headTokens', o.headTokens ?? DEFAULTS.headTokens, 1, MAX_END_TOKENS),
+    tailTokens: checkInt('tailTokens', o.tailTokens ?? DEFAULTS.tailTokens, 0, MAX_END_TOKENS),
   };
 }
 
@@ -416,7 +438,7 @@ function isCount(v: unknown): v is number {
  *   for (const q of ['What is 17 * 23?', 'Why is the sky blue?', 'Is 91 a prime number?'])
  *     miner.add(`Think step by step inside <think> tags, then answer. Question: ${q}`);
  *   miner.templates()
- *   // → [{ id: '…', text: 'Think step by step inside <think> tags, then answer. Question: <*>', tokens: [...], count: 3 }]
+ *   // → [{ id: '23fa2b00', text: 'Think step by step inside <think> tags, then answer. Question: <*>', tokens: […], count: 3 }]
  */
 export class TemplateMiner {
   readonly #options: Required<TemplateMinerOptions>;
@@ -501,8 +523,9 @@ export class TemplateMiner {
   /**
    * Fold another miner's templates into this one, largest first, by the same rule that places a
    * prompt (a template that matches joins, counts add up; the rest become templates of their own).
-   * Mining shards separately and merging gives the same scaffolds, ids and counts as one miner over
-   * everything. `other` is left unchanged; this miner's options apply.
+   * Shards mined apart and merged find the same scaffolds, with the same ids and summed counts, as
+   * one miner over everything (up to the order effects of any online clustering). `other` is left
+   * unchanged; this miner's options apply.
    *
    * Example:
    *   const a = new TemplateMiner(), b = new TemplateMiner();
@@ -544,7 +567,7 @@ export class TemplateMiner {
 
   /**
    * Restore a miner saved with `toJSON` (after a JSON round trip). Throws a TypeError naming what
-   * is wrong with the data.
+   * is wrong with the data (a RangeError for bad options).
    *
    * Example:
    *   TemplateMiner.fromJSON(JSON.parse(JSON.stringify(miner.toJSON()))).templates(); // → same as miner.templates()
@@ -566,18 +589,20 @@ export class TemplateMiner {
     if (saved.length > miner.#options.maxTemplates) bad(`${saved.length} templates, more than maxTemplates`);
     let sum = d.evicted as number;
     const entries: Entry[] = [];
+    const texts = new Set<string>();
     saved.forEach((raw, i) => {
       const t = raw as Record<string, unknown> | null;
       if (typeof t !== 'object' || t === null) return bad(`template ${i} that is not an object`);
       const { tokens, count, evidence, created, lastSeen } = t;
-      if (!Array.isArray(tokens) || !tokens.every((x) => typeof x === 'string' && x !== '' && !/\s/.test(x))) {
-        return bad(`template ${i} whose tokens are not an array of non-empty strings without spaces`);
+      if (!Array.isArray(tokens) || tokens.length > MAX_TEMPLATE_TOKENS || !tokens.every((x) => typeof x === 'string' && x !== '' && !/\s/.test(x))) {
+        return bad(`template ${i} whose tokens are not an array of at most ${MAX_TEMPLATE_TOKENS} non-empty strings without spaces`);
       }
       if (!isPositiveInt(count) || !isPositiveInt(evidence) || !isCount(created) || !isCount(lastSeen)) {
         return bad(`template ${i} whose count, evidence, created or lastSeen is not an integer`);
       }
       const seq = toSeq(tokens as string[], evidence);
-      if (entries.some((e) => e.text === seq.text)) return bad(`template ${i} repeating "${seq.text}"`);
+      if (texts.has(seq.text)) return bad(`template ${i} repeating "${seq.text}"`);
+      texts.add(seq.text);
       entries.push(toEntry(seq, count, created, lastSeen));
       sum += count;
     });

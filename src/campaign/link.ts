@@ -69,13 +69,19 @@ export function clusterBatches(batches: readonly BatchScore[], maxBatchesPerFing
     if (list) list.push(i);
     else members.set(r, [i]);
   });
+  const sharedByRoot = new Map<number, string[]>();
+  for (const f of linking) {
+    const root = find((holders.get(f) as number[])[0] as number);
+    const list = sharedByRoot.get(root);
+    if (list) list.push(f);
+    else sharedByRoot.set(root, [f]);
+  }
   const campaigns: Campaign[] = [];
   const campaignOf: Array<string | undefined> = batches.map(() => undefined);
   const evidence: LinkEvidence[] = batches.map(() => ({ peers: 0, peerScore: 0 }));
-  for (const list of members.values()) {
+  for (const [root, list] of members) {
     if (list.length < 2) continue;
-    const inCluster = new Set(list);
-    const shared = linking.filter((f) => (holders.get(f) ?? []).some((i) => inCluster.has(i))).sort();
+    const shared = (sharedByRoot.get(root) ?? []).sort();
     const names = list.map((i) => (batches[i] as BatchScore).batch).sort();
     const id = `c-${hashString(names.join('\u0000')).toString(16).padStart(8, '0')}`;
     campaigns.push({ id, batches: names, shared });

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { openInput } from '../io/jsonl.js';
+import { loadCombiner, type CombinerModel } from '../batch/combiner.js';
 import { createTagger, type Tagger } from '../tagger/index.js';
 import { isLabel, type Label } from '../tagger/labels.js';
 import { CliError } from './errors.js';
@@ -13,7 +14,7 @@ export function intOption(name: string, value: string, min = 0): number {
 }
 
 /** Build the tagger the CLI options ask for. @internal */
-export function taggerFromOptions(opts: { model?: string; evidence?: string; thresholds?: string }): Tagger {
+export function taggerFromOptions(opts: { model?: string; evidence?: string; thresholds?: string; maxChars?: string }): Tagger {
   let thresholds: Partial<Record<Label, number>> | undefined;
   if (opts.thresholds) {
     let raw: unknown;
@@ -36,6 +37,7 @@ export function taggerFromOptions(opts: { model?: string; evidence?: string; thr
     return createTagger({
       ...(opts.model ? { model: opts.model } : {}),
       evidence: intOption('evidence', opts.evidence ?? '5'),
+      ...(opts.maxChars ? { maxChars: intOption('max-chars', opts.maxChars, 1) } : {}),
       ...(thresholds ? { thresholds } : {}),
     });
   } catch (err) {
@@ -48,4 +50,13 @@ export function taggerFromOptions(opts: { model?: string; evidence?: string; thr
 export function inputFrom(file: string | undefined): Readable {
   if (file && file !== '-' && !existsSync(file)) throw new CliError('E_INPUT', `no such file: "${file}"`);
   return openInput(file);
+}
+
+/** Load the combiner an option names (default: shipped), as a CLI error when it cannot be read. @internal */
+export function combinerFromOptions(path?: string): CombinerModel {
+  try {
+    return loadCombiner(path);
+  } catch (err) {
+    throw new CliError('E_MODEL', (err as Error).message);
+  }
 }

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { availableParallelism } from 'node:os';
 import { Command, CommanderError } from 'commander';
 import { CliError } from './errors.js';
 
@@ -46,6 +47,7 @@ program
   .option('--missing <name>', 'batch for records without the grouping field', '(none)')
   .option('--model <dir>', 'tagger model folder (default: shipped)')
   .option('--combiner <file>', 'combiner file (default: shipped)')
+  .option('--workers <n>', 'worker threads (0 = score in the main thread)', String(Math.min(2, Math.max(1, availableParallelism()))))
   .action(async (file: string | undefined, opts) => (await import('./commands/score.js')).runScore(file, opts));
 
 program

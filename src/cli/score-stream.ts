@@ -52,7 +52,7 @@ export async function scoreStream(input: Readable, opts: ScoreStreamOptions): Pr
     const key = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>)[opts.by] : undefined;
     const batch = key === undefined || key === null || key === '' ? opts.missing : String(key);
     try {
-      scorer.add(v, batch);
+      scorer.add(v, batch, l.line);
     } catch (err) {
       fail((err as Error).message);
       continue;

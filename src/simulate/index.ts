@@ -201,7 +201,8 @@ export function* simulateTraffic(opts: SimOptions): Generator<SimRecord> {
         const wordings = shuffleInPlace([...scaffoldsOf(s, kind)], rand).slice(0, variant === 'paraphrased' ? int(8, 12) : int(1, 3));
         const system = kind === 'agentic_tool' ? pick(s.campaigns.agentic_tool.system_prompts) : kind === 'agentic_coding' ? pick(s.campaigns.agentic_coding.system_prompts) : '';
         const tools = kind === 'agentic_tool' ? pick(s.campaigns.agentic_tool.tool_sets) : undefined;
-        const accounts = variant === 'tiny' ? int(50, 70) : int(4, 8);
+        // Tiny campaigns spread over 50–70 accounts (fewer only in small demo simulations, scale < 0.5).
+        const accounts = variant === 'tiny' ? Math.max(4, Math.round(int(50, 70) * Math.min(1, 2 * scale))) : int(4, 8);
         const base = campaignPools[kind];
         const make = (ts: number, name: string): SimRecord => {
           const text = fill(pick(wordings), base());

@@ -36,6 +36,8 @@ export interface TaggerOptions {
   evidence?: number;
   /** Per-label thresholds that replace the model's own. */
   thresholds?: Partial<Record<Label, number>>;
+  /** Characters of each prompt read (default: the model's, 100,000); lower trades recall on very long prompts for speed. */
+  maxChars?: number;
 }
 
 export interface Tagger {
@@ -73,6 +75,7 @@ export interface Analysis {
 export function createTagger(options: TaggerOptions = {}): Tagger {
   const model = typeof options.model === 'object' ? options.model : loadModel(options.model ?? defaultModelDir());
   const nEvidence = options.evidence ?? 5;
+  const features = options.maxChars ? { ...model.manifest.features, maxChars: options.maxChars } : model.manifest.features;
   const heads = LABELS.map((label) => {
     const h = model.manifest.heads[label];
     return { label, w: model.weights[label], bias: h.bias, platt: h.platt, threshold: options.thresholds?.[label] ?? h.threshold };
@@ -92,7 +95,7 @@ export function createTagger(options: TaggerOptions = {}): Tagger {
       if (rec.id !== undefined) result.id = rec.id;
       return { result, cues: [], text: '' };
     }
-    const x = extractFeatures(rec, model.manifest.features, model.idf, nEvidence > 0);
+    const x = extractFeatures(rec, features, model.idf, nEvidence > 0);
     const { idx, val } = x.vector;
     const scores = {} as Record<Label, number>;
     const labels: Label[] = [];

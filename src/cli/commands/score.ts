@@ -1,10 +1,13 @@
 import { linkBatches } from '../../campaign/link.js';
-import { inputFrom, taggerFromOptions } from '../common.js';
+import { SCORING_MAX_CHARS } from '../../batch/index.js';
+import { combinerFromOptions, inputFrom, intOption, taggerFromOptions } from '../common.js';
+import { scoreParallel } from '../score-parallel.js';
 import { LineWriter, log } from '../output.js';
 import { scoreStream } from '../score-stream.js';
 
 export interface ScoreCliOptions {
   by: string;
+  workers: string;
   link?: boolean;
   missing: string;
   model?: string;
@@ -13,9 +16,15 @@ export interface ScoreCliOptions {
 
 /** `distillscope score [FILE] --by FIELD [--link]`: one JSON line per batch. */
 export async function runScore(file: string | undefined, opts: ScoreCliOptions): Promise<void> {
-  const tagger = taggerFromOptions({ ...(opts.model ? { model: opts.model } : {}), evidence: '0' });
+  const workers = intOption('workers', opts.workers);
   const input = inputFrom(file);
-  const { batches, errors } = await scoreStream(input, { by: opts.by, missing: opts.missing, tagger, ...(opts.combiner ? { combiner: opts.combiner } : {}) });
+  const modelOpts = { ...(opts.model ? { model: opts.model } : {}), ...(opts.combiner ? { combiner: opts.combiner } : {}) };
+  // Load the models here first, so a bad path fails with a clear error before any thread starts.
+  const tagger = taggerFromOptions({ ...(opts.model ? { model: opts.model } : {}), evidence: '0', maxChars: String(SCORING_MAX_CHARS) });
+  combinerFromOptions(opts.combiner);
+  const { batches, errors } = workers > 0
+    ? await scoreParallel(input, { by: opts.by, missing: opts.missing, workers, ...modelOpts })
+    : await scoreStream(input, { by: opts.by, missing: opts.missing, tagger, ...(opts.combiner ? { combiner: opts.combiner } : {}) });
   const linked = opts.link ? linkBatches(batches, opts.combiner ? { combiner: opts.combiner } : {}) : undefined;
   const out = new LineWriter(process.stdout);
   for (const b of linked?.batches ?? batches) {
@@ -24,5 +33,14 @@ export async function runScore(file: string | undefined, opts: ScoreCliOptions):
   }
   await out.flush();
   const flagged = (linked?.batches ?? batches).filter((b) => b.level !== 'low').length;
+  if (linked) {
+    const byName = new Map(linked.batches.map((b) => [b.batch, b]));
+    for (const c of linked.campaigns.slice(0, 5)) {
+      const members = c.batches.map((n) => byName.get(n)).filter((b) => b !== undefined);
+      const high = members.filter((b) => b.level === 'high').length;
+      const top = members.reduce((a, b) => (b.score > a.score ? b : a));
+      log(`campaign ${c.id}: ${c.batches.length} batches (${high} high), e.g. ${top.batch}: ${top.reasons.slice(1, 3).join('; ') || top.reasons[0]}`);
+    }
+  }
   log(`score: ${batches.length} batches, ${flagged} medium or high${linked ? `, ${linked.campaigns.length} campaign clusters` : ''}${errors ? `, ${errors} bad lines (see stderr above)` : ''}`);
 }

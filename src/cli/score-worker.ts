@@ -1,0 +1,31 @@
+// Worker thread for `score`: owns the batches routed to it, scores them at the end.
+import { parentPort, workerData } from 'node:worker_threads';
+import { createBatchScorer, SCORING_MAX_CHARS } from '../batch/index.js';
+import { createTagger } from '../tagger/index.js';
+
+interface Init {
+  model?: string;
+  combiner?: string;
+}
+
+const init = workerData as Init;
+const scorer = createBatchScorer({
+  tagger: createTagger({ evidence: 0, maxChars: SCORING_MAX_CHARS, ...(init.model ? { model: init.model } : {}) }),
+  ...(init.combiner ? { combiner: init.combiner } : {}),
+});
+
+parentPort?.on('message', (msg: { chunk?: Array<[number, string, string]>; end?: boolean }) => {
+  if (msg.chunk) {
+    const errors: Array<{ line: number; error: string }> = [];
+    for (const [line, batch, text] of msg.chunk) {
+      try {
+        scorer.add(JSON.parse(text), batch, line);
+      } catch (err) {
+        errors.push({ line, error: (err as Error).message });
+      }
+    }
+    parentPort?.postMessage({ done: msg.chunk.length, errors });
+  } else if (msg.end) {
+    parentPort?.postMessage({ results: scorer.results() });
+  }
+});
