@@ -57,6 +57,10 @@ describe('distillscope tag', () => {
     const err = r.stderr.toString();
     expect(err).toMatch(/13 lines, 5 tagged/);
     expect(err).toMatch(/8 errors/);
+    // On worker threads: the same lines, in the same order.
+    const parallel = run(['tag', '-', '--workers', '2'], input);
+    expect(parallel.status).toBe(0);
+    expect(parallel.stdout.toString()).toBe(r.stdout.toString());
   });
 
   it('reads a file argument and keeps stdout pure JSONL', () => {

@@ -26,7 +26,12 @@ describe('importing distillscope', () => {
   it('exposes only the public surface', async () => {
     const m = await import('../src/index.js');
     expect(Object.keys(m).sort()).toEqual(
-      ['CLASSES', 'LABELS', 'NONE', 'RecordError', 'createTagger', 'defaultModelDir', 'evaluate', 'expectedCalibrationError', 'formatReport', 'guessLang', 'isLabel', 'loadLabelled', 'loadModel', 'normalizeText', 'parseJsonLine', 'readLines', 'saveModel', 'toPromptRecord', 'trainTagger'].sort(),
+      [
+        'CLASSES', 'LABELS', 'NONE', 'RecordError', 'SIGNAL_NAMES', 'adjustedRandIndex', 'createBatchScorer', 'createTagger', 'defaultModelDir',
+        'detectionAtFpr', 'evaluate', 'expectedCalibrationError', 'formatReport', 'guessLang', 'isLabel', 'linkBatches', 'loadCombiner',
+        'loadLabelled', 'loadModel', 'normalizeText', 'parseJsonLine', 'readLines', 'rocAuc', 'saveModel', 'scoreBatch', 'simulateTraffic',
+        'toPromptRecord', 'trainCombiner', 'trainTagger',
+      ].sort(),
     );
   });
 });

@@ -8,7 +8,7 @@ const batch = (name: string, fingerprints: string[], score = 0.5): BatchScore =>
   score,
   level: 'low',
   signals: {
-    near_duplicate: 0.5, exact_duplicate: 0, template_concentration: 0.8, scaffold_share: 0.8, system_prompt_share: 0, capability_focus: 0.6,
+    near_duplicate: 0.5, exact_duplicate: 0, template_concentration: 0.8, scaffold_share: 0.8, system_prompt_share: 0, capability_focus: 0.6, templated_capability_share: 0.8, templated_marker_share: 0.8,
     high_value_share: 0.9, reasoning_trace_share: 0.9, grading_share: 0, censorship_rewrite_share: 0, timing_regularity: 0, volume: 0.3,
   },
   reasons: [],

@@ -62,6 +62,9 @@ export class BatchAccumulator {
   readonly markerCounts = new Array<number>(MARKER_NAMES.length).fill(0);
   withSystem = 0;
   withTs = 0;
+  /** Prompts that joined a slotted template and target a capability / carry an extraction marker. */
+  templatedCapability = 0;
+  templatedMarker = 0;
   readonly distinct = new HyperLogLog();
   readonly prefixes: SpaceSaving<number>;
   readonly suffixes: SpaceSaving<number>;
@@ -95,6 +98,12 @@ export class BatchAccumulator {
       }
     });
     if (!any) this.labelCounts[LABELS.length] = (this.labelCounts[LABELS.length] as number) + 1;
+    // Judged when the prompt arrives: a scaffold's first prompt founds its template and is not counted.
+    const t = this.templates.add(p.text);
+    if (t.count >= 2 && t.tokens.includes('<*>')) {
+      if (any) this.templatedCapability++;
+      if (p.markers) this.templatedMarker++;
+    }
     MARKER_NAMES.forEach((_, i) => {
       if (p.markers & (1 << i)) this.markerCounts[i] = (this.markerCounts[i] as number) + 1;
     });
@@ -110,7 +119,6 @@ export class BatchAccumulator {
       this.withSystem++;
       this.systems.add(hashString(p.systemText.trim().toLowerCase()));
     }
-    this.templates.add(p.text);
     const sig = minhashSignature(shingleHashes(flat), DEFAULT_LSH.numHashes);
     for (const k of lshBandKeys(sig, DEFAULT_LSH.bands, DEFAULT_LSH.rows)) this.bands.add(k);
     const key = hashString(String(seq), exact);
@@ -128,6 +136,8 @@ export class BatchAccumulator {
     o.markerCounts.forEach((c, i) => (this.markerCounts[i] = (this.markerCounts[i] as number) + c));
     this.withSystem += o.withSystem;
     this.withTs += o.withTs;
+    this.templatedCapability += o.templatedCapability;
+    this.templatedMarker += o.templatedMarker;
     this.distinct.merge(o.distinct);
     this.prefixes.merge(o.prefixes);
     this.suffixes.merge(o.suffixes);

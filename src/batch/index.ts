@@ -1,4 +1,4 @@
-import { toPromptRecord } from '../io/record.js';
+import { toPromptRecord, type PromptRecord } from '../io/record.js';
 import { createTagger, type Tagger } from '../tagger/index.js';
 import { BatchAccumulator, DEFAULT_SKETCH_SIZES, type SketchSizes } from './accumulator.js';
 import { applyHead, contributions, featureVector, levelOf, loadCombiner, type CombinerModel, type LinkEvidence } from './combiner.js';
@@ -39,8 +39,17 @@ const FP_MIN_SHARE = 0.1;
 const FP_MIN_CONSTANT_TOKENS = 8;
 const FP_MAX_BANDS = 8;
 const REASONS = 3;
-/** Characters of each prompt the scorer's tagger reads: a batch needs each prompt's gist, not every line of a pasted file. */
-export const SCORING_MAX_CHARS = 4000;
+/**
+ * Characters of each prompt the scorer tags, half from its start and half from its end: a batch
+ * needs each prompt's gist (a long agent preamble opens it, the task closes it), not every line.
+ */
+export const SCORING_TAG_CHARS = 3000;
+
+function headAndTail(rec: PromptRecord): PromptRecord {
+  if (rec.text.length <= SCORING_TAG_CHARS) return rec;
+  const half = SCORING_TAG_CHARS / 2;
+  return { ...rec, text: `${rec.text.slice(0, half)}\n${rec.text.slice(rec.text.length - half)}` };
+}
 
 /**
  * Read a record's `ts` as milliseconds: epoch seconds, epoch milliseconds or an ISO date string.
@@ -65,7 +74,7 @@ export function readTs(v: unknown): number | undefined {
  *   scorer.results()[0].batch // → 'a1'
  */
 export function createBatchScorer(options: BatchScorerOptions = {}) {
-  const tagger = options.tagger ?? createTagger({ evidence: 0, maxChars: SCORING_MAX_CHARS });
+  const tagger = options.tagger ?? createTagger({ evidence: 0 });
   const combiner = typeof options.combiner === 'object' ? options.combiner : loadCombiner(options.combiner);
   const sizes = options.sizes ?? DEFAULT_SKETCH_SIZES;
   const batches = new Map<string, BatchAccumulator>();
@@ -80,7 +89,7 @@ export function createBatchScorer(options: BatchScorerOptions = {}) {
      */
     add(record: unknown, batch: string, seq: number = nextSeq++): void {
       const rec = toPromptRecord(record);
-      const a = tagger.analyze(rec);
+      const a = tagger.analyze(headAndTail(rec));
       let acc = batches.get(batch);
       if (!acc) {
         acc = new BatchAccumulator(sizes);

@@ -15,6 +15,8 @@ export const SIGNAL_NAMES = Object.freeze([
   'reasoning_trace_share',
   'grading_share',
   'censorship_rewrite_share',
+  'templated_capability_share',
+  'templated_marker_share',
   'timing_regularity',
   'volume',
 ] as const);
@@ -46,6 +48,9 @@ const clamp = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : x);
  * - capability_focus: share of prompts with a capability label × (1 − normalized entropy of the labels given);
  * - high_value_share: share of prompts with any capability label;
  * - reasoning_trace_share / grading_share / censorship_rewrite_share: share of prompts carrying each extraction marker;
+ * - templated_capability_share / templated_marker_share: share of prompts that fit a slotted template of the batch and
+ *   target a capability / carry an extraction marker (a scaffold wrapped around high-value asks, even when it is a
+ *   minority of the traffic);
  * - timing_regularity: 1 / (1 + coefficient of variation of inter-arrival gaps), over sampled timestamps (0 without timestamps);
  * - volume: log10(1 + n) / 5, capped at 1.
  *
@@ -125,6 +130,14 @@ export function computeSignals(acc: BatchAccumulator): Signals {
     reasoning_trace_share: { value: marker('reasoning_trace'), reason: `${pct(marker('reasoning_trace'))} of prompts ask for written-out reasoning traces` },
     grading_share: { value: marker('grading'), reason: `${pct(marker('grading'))} of prompts ask for rubric grading or judging` },
     censorship_rewrite_share: { value: marker('censorship_rewrite'), reason: `${pct(marker('censorship_rewrite'))} of prompts ask for censorship-safe rewrites or the official line` },
+    templated_capability_share: {
+      value: acc.templatedCapability / n,
+      reason: `${pct(acc.templatedCapability / n)} of prompts are templated and target a capability`,
+    },
+    templated_marker_share: {
+      value: acc.templatedMarker / n,
+      reason: `${pct(acc.templatedMarker / n)} of prompts are templated and ask for reasoning traces, grading or compliant rewrites`,
+    },
     timing_regularity: {
       value: regularity,
       reason: times.length >= MIN_TIMESTAMPS ? `inter-arrival gaps vary by ${cv.toFixed(2)}× their mean over ${times.length} sampled timestamps` : `too few timestamps (${acc.withTs}) to judge timing`,

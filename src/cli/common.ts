@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { openInput } from '../io/jsonl.js';
 import { loadCombiner, type CombinerModel } from '../batch/combiner.js';
-import { createTagger, type Tagger } from '../tagger/index.js';
+import { createTagger, type Tagger, type TaggerOptions } from '../tagger/index.js';
 import { isLabel, type Label } from '../tagger/labels.js';
 import { CliError } from './errors.js';
 
@@ -13,8 +13,20 @@ export function intOption(name: string, value: string, min = 0): number {
   return n;
 }
 
+type TaggerCliOptions = { model?: string; evidence?: string; thresholds?: string; maxChars?: string };
+
 /** Build the tagger the CLI options ask for. @internal */
-export function taggerFromOptions(opts: { model?: string; evidence?: string; thresholds?: string; maxChars?: string }): Tagger {
+export function taggerFromOptions(opts: TaggerCliOptions): Tagger {
+  const options = taggerOptionsFrom(opts);
+  try {
+    return createTagger(options);
+  } catch (err) {
+    throw new CliError('E_MODEL', (err as Error).message);
+  }
+}
+
+/** Validate the CLI's tagger options into library options (plain data, so worker threads can get them too). @internal */
+export function taggerOptionsFrom(opts: TaggerCliOptions): TaggerOptions {
   let thresholds: Partial<Record<Label, number>> | undefined;
   if (opts.thresholds) {
     let raw: unknown;
@@ -33,17 +45,12 @@ export function taggerFromOptions(opts: { model?: string; evidence?: string; thr
       thresholds[k] = v;
     }
   }
-  try {
-    return createTagger({
-      ...(opts.model ? { model: opts.model } : {}),
-      evidence: intOption('evidence', opts.evidence ?? '5'),
-      ...(opts.maxChars ? { maxChars: intOption('max-chars', opts.maxChars, 1) } : {}),
-      ...(thresholds ? { thresholds } : {}),
-    });
-  } catch (err) {
-    if (err instanceof CliError) throw err;
-    throw new CliError('E_MODEL', (err as Error).message);
-  }
+  return {
+    ...(opts.model ? { model: opts.model } : {}),
+    evidence: intOption('evidence', opts.evidence ?? '5'),
+    ...(opts.maxChars ? { maxChars: intOption('max-chars', opts.maxChars, 1) } : {}),
+    ...(thresholds ? { thresholds } : {}),
+  };
 }
 
 /** Open the input a command names (a file, or stdin for "-" / none), failing clearly when it is missing. @internal */

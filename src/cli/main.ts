@@ -17,6 +17,7 @@ program
   .option('--model <dir>', 'model folder (default: the shipped model)')
   .option('--evidence <n>', 'evidence items per label (0 = none)', '5')
   .option('--thresholds <file>', 'JSON file {label: threshold} overriding the model thresholds')
+  .option('--workers <n>', 'worker threads (0 = tag in the main thread); output order is kept', '0')
   .action(async (file: string | undefined, opts) => (await import('./commands/tag.js')).runTag(file, opts));
 
 program

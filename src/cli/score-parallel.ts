@@ -2,8 +2,9 @@ import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import type { BatchScore } from '../batch/index.js';
 import { hashString } from '../features/hash.js';
-import { parseJsonLine, readLines } from '../io/jsonl.js';
+import { readJsonLines } from '../io/jsonl.js';
 import { log } from './output.js';
+import { batchOf, reportBadLine } from './score-stream.js';
 
 export interface ParallelScoreOptions {
   by: string;
@@ -32,7 +33,7 @@ export async function scoreParallel(input: Readable, opts: ParallelScoreOptions)
   let errors = 0;
   const reportError = (line: number, error: string): void => {
     errors++;
-    process.stderr.write(`${JSON.stringify({ line, error })}\n`);
+    reportBadLine(line, error);
   };
   workers.forEach((w, k) => {
     finals.push(
@@ -60,20 +61,13 @@ export async function scoreParallel(input: Readable, opts: ParallelScoreOptions)
   const order = new Map<string, number>();
   let lines = 0;
   const started = Date.now();
-  for await (const l of readLines(input)) {
+  for await (const l of readJsonLines(input)) {
     lines++;
     if ('error' in l) {
       reportError(l.line, l.error);
       continue;
     }
-    const parsed = parseJsonLine(l.text);
-    if ('error' in parsed) {
-      reportError(l.line, parsed.error);
-      continue;
-    }
-    const v = parsed.value;
-    const key = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>)[opts.by] : undefined;
-    const batch = key === undefined || key === null || key === '' ? opts.missing : String(key);
+    const batch = batchOf(l.value, opts.by, opts.missing);
     if (!order.has(batch)) order.set(batch, order.size);
     const k = hashString(batch) % workers.length;
     (chunks[k] as Array<[number, string, string]>).push([l.line, batch, l.text]);

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { createBatchScorer, type BatchScore, type BatchScorerOptions } from '../batch/index.js';
-import { parseJsonLine, readLines } from '../io/jsonl.js';
+import { readJsonLines } from '../io/jsonl.js';
 import { log } from './output.js';
 
 export interface ScoreStreamOptions extends BatchScorerOptions {
@@ -21,6 +21,17 @@ export interface ScoreStreamResult {
   truth: Map<string, unknown>;
 }
 
+/** A bad input line, as an error record on stderr (stdout carries the batches). @internal */
+export function reportBadLine(line: number, error: string): void {
+  process.stderr.write(`${JSON.stringify({ line, error })}\n`);
+}
+
+/** The batch a record belongs to: its grouping field, or the `missing` batch. @internal */
+export function batchOf(value: unknown, by: string, missing: string): string {
+  const key = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>)[by] : undefined;
+  return key === undefined || key === null || key === '' ? missing : String(key);
+}
+
 /**
  * Read JSONL records, group them by a field (input need not be grouped or sorted) and score each
  * batch. A bad line is reported on stderr with its number and counted; it never stops the run.
@@ -33,24 +44,18 @@ export async function scoreStream(input: Readable, opts: ScoreStreamOptions): Pr
   let errors = 0;
   const started = Date.now();
   let lastReport = started;
-  for await (const l of readLines(input)) {
+  for await (const l of readJsonLines(input)) {
     lines++;
     const fail = (msg: string): void => {
       errors++;
-      process.stderr.write(`${JSON.stringify({ line: l.line, error: msg })}\n`);
+      reportBadLine(l.line, msg);
     };
     if ('error' in l) {
       fail(l.error);
       continue;
     }
-    const parsed = parseJsonLine(l.text);
-    if ('error' in parsed) {
-      fail(parsed.error);
-      continue;
-    }
-    const v = parsed.value;
-    const key = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>)[opts.by] : undefined;
-    const batch = key === undefined || key === null || key === '' ? opts.missing : String(key);
+    const v = l.value;
+    const batch = batchOf(v, opts.by, opts.missing);
     try {
       scorer.add(v, batch, l.line);
     } catch (err) {

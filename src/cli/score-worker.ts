@@ -1,6 +1,6 @@
 // Worker thread for `score`: owns the batches routed to it, scores them at the end.
 import { parentPort, workerData } from 'node:worker_threads';
-import { createBatchScorer, SCORING_MAX_CHARS } from '../batch/index.js';
+import { createBatchScorer } from '../batch/index.js';
 import { createTagger } from '../tagger/index.js';
 
 interface Init {
@@ -10,7 +10,7 @@ interface Init {
 
 const init = workerData as Init;
 const scorer = createBatchScorer({
-  tagger: createTagger({ evidence: 0, maxChars: SCORING_MAX_CHARS, ...(init.model ? { model: init.model } : {}) }),
+  tagger: createTagger({ evidence: 0, ...(init.model ? { model: init.model } : {}) }),
   ...(init.combiner ? { combiner: init.combiner } : {}),
 });
 

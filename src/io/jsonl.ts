@@ -79,6 +79,27 @@ export function parseJsonLine(text: string): { value: unknown } | { error: strin
   }
 }
 
+/** One input line parsed as JSON: its value (and text), or why it cannot be read. */
+export type JsonLine = { line: number; value: unknown; text: string } | { line: number; error: string };
+
+/**
+ * Read a stream as JSON lines: {@link readLines} then {@link parseJsonLine}, one item per line.
+ *
+ * Example:
+ *   for await (const l of readJsonLines(Readable.from(['{"text":"hi"}\n{oops\n']))) console.log(l);
+ *   // → { line: 1, value: { text: 'hi' }, text: '{"text":"hi"}' }  { line: 2, error: 'malformed JSON: …' }
+ */
+export async function* readJsonLines(stream: Readable, maxLineBytes = DEFAULT_MAX_LINE_BYTES): AsyncGenerator<JsonLine> {
+  for await (const l of readLines(stream, maxLineBytes)) {
+    if ('error' in l) {
+      yield l;
+      continue;
+    }
+    const parsed = parseJsonLine(l.text);
+    yield 'error' in parsed ? { line: l.line, error: parsed.error } : { line: l.line, value: parsed.value, text: l.text };
+  }
+}
+
 /** Open a path, or stdin for `-` / no path. */
 export function openInput(path?: string): Readable {
   return !path || path === '-' ? process.stdin : createReadStream(path);

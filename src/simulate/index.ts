@@ -71,6 +71,15 @@ export interface SimOptions {
 
 const T0 = Date.UTC(2026, 0, 5);
 
+/** Configuration lines an operator appends to an agent preamble ({n} is filled per campaign). */
+const OPERATOR_LINES = [
+  'Run profile v{n}: keep every final answer under {n}0 words.',
+  'Logging: tag each episode with batch id B-{n}.',
+  'Budget: at most {n} tool calls per task.',
+  '配置:每个任务最多调用 {n} 次工具。',
+  'Output policy #{n}: end with a one-line summary.',
+];
+
 /**
  * Generate the accounts' records, account by account (shuffle or sort by `ts` to interleave).
  *
@@ -193,15 +202,19 @@ export function* simulateTraffic(opts: SimOptions): Generator<SimRecord> {
   };
   let campaignNo = 0;
   for (const kind of CAMPAIGN_KINDS) {
+    // Distinct operators write distinct scaffolds: a kind's campaigns deal their wordings from one
+    // shuffled deck without replacement (reshuffled only when it runs out), and agentic campaigns
+    // add their own configuration line to the shared preamble they start from.
+    const wordingDeck = deck(scaffoldsOf(s, kind), rand);
     for (const variant of VARIANTS) {
       const campaigns = variant === 'tiny' ? 1 : 2;
       for (let c = 0; c < count(campaigns); c++) {
         const id = `${prefix}camp${++campaignNo}`;
         const truth: SimTruth = { kind, variant, campaign: id };
-        const wordings = shuffleInPlace([...scaffoldsOf(s, kind)], rand).slice(0, variant === 'paraphrased' ? int(8, 12) : int(1, 3));
-        const system = kind === 'agentic_tool' ? pick(s.campaigns.agentic_tool.system_prompts) : kind === 'agentic_coding' ? pick(s.campaigns.agentic_coding.system_prompts) : '';
+        const wordings = Array.from({ length: variant === 'paraphrased' ? int(4, 6) : int(1, 2) }, wordingDeck);
+        const preamble = kind === 'agentic_tool' ? pick(s.campaigns.agentic_tool.system_prompts) : kind === 'agentic_coding' ? pick(s.campaigns.agentic_coding.system_prompts) : '';
+        const system = preamble ? `${preamble}\n\n${pick(OPERATOR_LINES).replaceAll('{n}', String(int(2, 99)))}` : '';
         const tools = kind === 'agentic_tool' ? pick(s.campaigns.agentic_tool.tool_sets) : undefined;
-        // Tiny campaigns spread over 50–70 accounts (fewer only in small demo simulations, scale < 0.5).
         const accounts = variant === 'tiny' ? Math.max(4, Math.round(int(50, 70) * Math.min(1, 2 * scale))) : int(4, 8);
         const base = campaignPools[kind];
         const make = (ts: number, name: string): SimRecord => {

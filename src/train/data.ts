@@ -1,7 +1,7 @@
 import { readdirSync, statSync, createReadStream } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { readLines, parseJsonLine } from '../io/jsonl.js';
+import { readJsonLines } from '../io/jsonl.js';
 import { isLabel, NONE, type Label } from '../tagger/labels.js';
 
 /** A labelled prompt as stored in corpus files and labelled JSONL (`labels` plus the record fields). */
@@ -69,19 +69,14 @@ export async function loadLabelled(paths: readonly string[]): Promise<LoadResult
   const hash = createHash('sha256');
   for (const file of files) {
     hash.update(`${file.split('/').pop()}\n`);
-    for await (const l of readLines(createReadStream(file))) {
+    for await (const l of readJsonLines(createReadStream(file))) {
       if ('error' in l) {
         errors.push({ file, line: l.line, error: l.error });
         continue;
       }
       hash.update(l.text);
       hash.update('\n');
-      const parsed = parseJsonLine(l.text);
-      if ('error' in parsed) {
-        errors.push({ file, line: l.line, error: parsed.error });
-        continue;
-      }
-      const v = parsed.value;
+      const v = l.value;
       if (typeof v !== 'object' || v === null || Array.isArray(v)) {
         errors.push({ file, line: l.line, error: 'line is not a JSON object' });
         continue;

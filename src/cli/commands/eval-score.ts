@@ -2,7 +2,6 @@ import { linkBatches } from '../../campaign/link.js';
 import { toPromptRecord } from '../../io/record.js';
 import { adjustedRandIndex, detectionAtFpr, rocAuc } from '../../eval/traffic.js';
 import type { SimTruth } from '../../simulate/index.js';
-import { SCORING_MAX_CHARS } from '../../batch/index.js';
 import { inputFrom, taggerFromOptions } from '../common.js';
 import { CliError } from '../errors.js';
 import { log } from '../output.js';
@@ -47,7 +46,7 @@ interface Baseline {
  * figures for a plain baseline (exact-duplicate rate plus shared-first-words rate) in the same run.
  */
 export async function runEvalScore(file: string, opts: { by: string; json?: boolean; model?: string; combiner?: string }): Promise<void> {
-  const tagger = taggerFromOptions({ ...(opts.model ? { model: opts.model } : {}), evidence: '0', maxChars: String(SCORING_MAX_CHARS) });
+  const tagger = taggerFromOptions({ ...(opts.model ? { model: opts.model } : {}), evidence: '0' });
   const baseline = new Map<string, Baseline>();
   const { batches, truth } = await scoreStream(inputFrom(file), {
     by: opts.by,

@@ -1,6 +1,6 @@
 import { evaluate, formatReport, type EvalReport } from '../../eval/metrics.js';
 import { guessLang } from '../../features/lang.js';
-import { parseJsonLine, readLines } from '../../io/jsonl.js';
+import { readJsonLines } from '../../io/jsonl.js';
 import { toPromptRecord } from '../../io/record.js';
 import type { Label } from '../../tagger/labels.js';
 import { readGoldLabels } from '../../train/data.js';
@@ -20,7 +20,7 @@ export async function runEval(file: string, opts: EvalCliOptions): Promise<void>
   const pred: Label[][] = [];
   const sliceOf: string[] = [];
   let errors = 0;
-  for await (const l of readLines(inputFrom(file))) {
+  for await (const l of readJsonLines(inputFrom(file))) {
     const fail = (msg: string): void => {
       errors++;
       log(`eval: line ${l.line}: ${msg}`);
@@ -29,13 +29,8 @@ export async function runEval(file: string, opts: EvalCliOptions): Promise<void>
       fail(l.error);
       continue;
     }
-    const parsed = parseJsonLine(l.text);
-    if ('error' in parsed) {
-      fail(parsed.error);
-      continue;
-    }
     try {
-      const v = parsed.value as Record<string, unknown>;
+      const v = l.value as Record<string, unknown>;
       const labels = readGoldLabels(v);
       const rec = toPromptRecord(v);
       pred.push(tagger.tagRecord(rec).labels);

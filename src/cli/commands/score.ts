@@ -1,5 +1,4 @@
 import { linkBatches } from '../../campaign/link.js';
-import { SCORING_MAX_CHARS } from '../../batch/index.js';
 import { combinerFromOptions, inputFrom, intOption, taggerFromOptions } from '../common.js';
 import { scoreParallel } from '../score-parallel.js';
 import { LineWriter, log } from '../output.js';
@@ -20,7 +19,7 @@ export async function runScore(file: string | undefined, opts: ScoreCliOptions):
   const input = inputFrom(file);
   const modelOpts = { ...(opts.model ? { model: opts.model } : {}), ...(opts.combiner ? { combiner: opts.combiner } : {}) };
   // Load the models here first, so a bad path fails with a clear error before any thread starts.
-  const tagger = taggerFromOptions({ ...(opts.model ? { model: opts.model } : {}), evidence: '0', maxChars: String(SCORING_MAX_CHARS) });
+  const tagger = taggerFromOptions({ ...(opts.model ? { model: opts.model } : {}), evidence: '0' });
   combinerFromOptions(opts.combiner);
   const { batches, errors } = workers > 0
     ? await scoreParallel(input, { by: opts.by, missing: opts.missing, workers, ...modelOpts })

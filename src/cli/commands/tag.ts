@@ -1,46 +1,121 @@
-import { parseJsonLine, readLines } from '../../io/jsonl.js';
-import { toPromptRecord } from '../../io/record.js';
-import { inputFrom, taggerFromOptions } from '../common.js';
+import type { Readable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
+import { readLines } from '../../io/jsonl.js';
+import type { TaggerOptions } from '../../tagger/index.js';
+import { inputFrom, intOption, taggerFromOptions, taggerOptionsFrom } from '../common.js';
 import { LineWriter, log } from '../output.js';
+import { tagLine } from '../tag-line.js';
 
 export interface TagCliOptions {
   model?: string;
   evidence?: string;
   thresholds?: string;
+  workers?: string;
 }
+
+const CHUNK = 512;
 
 /** `distillscope tag [FILE]`: one JSON line out per line in, in order; bad lines give `{line, error}`. */
 export async function runTag(file: string | undefined, opts: TagCliOptions): Promise<void> {
+  // Built here even with workers: a bad model or thresholds file fails before any thread starts.
   const tagger = taggerFromOptions(opts);
+  const workers = intOption('workers', opts.workers ?? '0');
   const out = new LineWriter(process.stdout);
   const started = process.hrtime.bigint();
   let lines = 0;
   let errors = 0;
   let flagged = 0;
-  for await (const l of readLines(inputFrom(file))) {
-    lines++;
-    let row: Record<string, unknown>;
-    if ('error' in l) {
-      row = { line: l.line, error: l.error };
-    } else {
-      const parsed = parseJsonLine(l.text);
-      if ('error' in parsed) {
-        row = { line: l.line, error: parsed.error };
-      } else {
-        try {
-          const result = tagger.tagRecord(toPromptRecord(parsed.value));
-          if (result.labels.length) flagged++;
-          row = { line: l.line, ...result };
-        } catch (err) {
-          const id = (parsed.value as { id?: unknown } | null)?.id;
-          row = { line: l.line, ...(typeof id === 'string' || typeof id === 'number' ? { id } : {}), error: (err as Error).message };
-        }
-      }
+  const count = (r: { error: boolean; flagged: boolean }): void => {
+    if (r.error) errors++;
+    if (r.flagged) flagged++;
+  };
+  const input = inputFrom(file);
+  if (workers === 0) {
+    for await (const l of readLines(input)) {
+      lines++;
+      const r = 'error' in l ? { json: JSON.stringify({ line: l.line, error: l.error }), error: true, flagged: false } : tagLine(tagger, l.line, l.text);
+      count(r);
+      await out.write(r.json);
     }
-    if ('error' in row) errors++;
-    await out.write(JSON.stringify(row));
+  } else {
+    lines = await tagOnWorkers(input, workers, taggerOptionsFrom(opts), async (r) => {
+      count(r);
+      await out.write(r.json);
+    });
   }
   await out.flush();
   const secs = Number(process.hrtime.bigint() - started) / 1e9;
   log(`tag: ${lines} lines, ${lines - errors} tagged (${flagged} with a capability), ${errors} errors, ${secs.toFixed(2)} s, ${Math.round(lines / Math.max(secs, 1e-9))} lines/s`);
+}
+
+type Row = { json: string; error: boolean; flagged: boolean };
+
+/** Tag on worker threads in chunks, writing rows back in input order. Returns the line count. */
+async function tagOnWorkers(input: Readable, n: number, options: TaggerOptions, emit: (r: Row) => Promise<void>): Promise<number> {
+  const url = new URL('../tag-worker.js', import.meta.url);
+  const pool = Array.from({ length: n }, () => new Worker(url, { workerData: options }));
+  const pending = new Map<number, Row[]>();
+  const waiting = new Map<number, (rows: Row[]) => void>();
+  let failure: Error | undefined;
+  const failed = new Promise<never>((_, reject) => {
+    for (const w of pool) w.on('error', (err) => reject((failure = err)));
+  });
+  failed.catch(() => {});
+  for (const w of pool) {
+    w.on('message', (msg: { id: number; out: Row[] }) => {
+      const resolve = waiting.get(msg.id);
+      if (resolve) {
+        waiting.delete(msg.id);
+        resolve(msg.out);
+      } else pending.set(msg.id, msg.out);
+    });
+  }
+  const results: Array<Promise<Row[]>> = [];
+  let next = 0;
+  let written = 0;
+  const flushReady = async (force: boolean): Promise<void> => {
+    // Keep a few chunks in flight per worker; write finished chunks in order.
+    while (written < results.length && (force || results.length - written > 2 * n)) {
+      for (const r of await (results[written] as Promise<Row[]>)) await emit(r);
+      written++;
+    }
+  };
+  const dispatch = (chunk: Array<[number, string]>): void => {
+    const id = next++;
+    const answer = new Promise<Row[]>((resolve) => {
+      const done = pending.get(id);
+      if (done) {
+        pending.delete(id);
+        resolve(done);
+      } else waiting.set(id, resolve);
+    });
+    results.push(Promise.race([answer, failed]));
+    (pool[id % n] as Worker).postMessage({ id, lines: chunk });
+  };
+  let chunk: Array<[number, string]> = [];
+  let lines = 0;
+  for await (const l of readLines(input)) {
+    lines++;
+    // Unreadable lines get their error row in place: as a one-line chunk answered at once.
+    if ('error' in l) {
+      if (chunk.length) {
+        dispatch(chunk);
+        chunk = [];
+      }
+      results.push(Promise.resolve([{ json: JSON.stringify({ line: l.line, error: l.error }), error: true, flagged: false }]));
+      next++;
+      continue;
+    }
+    chunk.push([l.line, l.text]);
+    if (chunk.length >= CHUNK) {
+      dispatch(chunk);
+      chunk = [];
+      await flushReady(false);
+    }
+  }
+  if (chunk.length) dispatch(chunk);
+  await flushReady(true);
+  await Promise.all(pool.map((w) => w.terminate()));
+  if (failure) throw failure;
+  return lines;
 }

@@ -2,7 +2,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { SimTruth } from '../../simulate/index.js';
 import { trainCombiner } from '../../train/combiner.js';
-import { SCORING_MAX_CHARS } from '../../batch/index.js';
 import { inputFrom, taggerFromOptions } from '../common.js';
 import { CliError } from '../errors.js';
 import { log } from '../output.js';
@@ -10,7 +9,7 @@ import { scoreStream } from '../score-stream.js';
 
 /** `distillscope train-combiner TRAFFIC --out FILE`: fit the combiner on simulated traffic with `sim` truth. */
 export async function runTrainCombiner(file: string, opts: { out: string; by: string; model?: string }): Promise<void> {
-  const tagger = taggerFromOptions({ ...(opts.model ? { model: opts.model } : {}), evidence: '0', maxChars: String(SCORING_MAX_CHARS) });
+  const tagger = taggerFromOptions({ ...(opts.model ? { model: opts.model } : {}), evidence: '0' });
   // Signals do not depend on the combiner; a neutral one is enough to read them.
   const neutral = {
     format: 'distillscope-combiner' as const,
