@@ -1,6 +1,8 @@
 // npm run bench: tagging throughput, peak memory and growth with input size, with natural's
 // BayesClassifier (trained on the same corpus) as the baseline in the same run.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 const worker = new URL('./tag-worker.mjs', import.meta.url).pathname;
 const run = (method, n) => JSON.parse(execFileSync(process.execPath, [worker, method, String(n)], { encoding: 'utf8' }));
@@ -22,3 +24,19 @@ console.log(`\nat 10,000 prompts: distillscope/bayes throughput ratio ${(ds.perS
 const small = at('distillscope', 2500);
 const big = at('distillscope', 40000);
 console.log(`growth: 16x the prompts took ${(big.ms / small.ms).toFixed(1)}x the time (linear = 16x)`);
+
+// End to end: the CLI on 10,000 JSONL lines, one thread vs two worker threads (same output).
+const root = new URL('..', import.meta.url).pathname;
+const dev = join(root, '../shared/data/dev.jsonl');
+if (existsSync(dev)) {
+  mkdirSync(join(root, 'bench/out'), { recursive: true });
+  const file = join(root, 'bench/out/tag-10k.jsonl');
+  const rowsIn = readFileSync(dev, 'utf8').trim().split('\n');
+  writeFileSync(file, `${Array.from({ length: 10000 }, (_, i) => rowsIn[i % rowsIn.length]).join('\n')}\n`);
+  console.log(`\n${'CLI tag, 10,000 lines'.padEnd(32)}${'wall s'.padStart(8)}${'lines/s'.padStart(10)}${'peak MB'.padStart(9)}`);
+  for (const workers of [0, 2]) {
+    const r = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, join(root, 'dist/cli/main.js'), 'tag', file, '--evidence', '0', '--workers', String(workers)], { encoding: 'utf8', maxBuffer: 1 << 30 });
+    const [wall, kb] = (r.stderr.trim().split('\n').pop() ?? '').split(' ').map(Number);
+    console.log(`${`--workers ${workers}`.padEnd(32)}${String(wall).padStart(8)}${String(Math.round(10000 / wall)).padStart(10)}${String(Math.round(kb / 1024)).padStart(9)}`);
+  }
+}

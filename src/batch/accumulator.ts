@@ -32,7 +32,7 @@ export interface SketchSizes {
   templates: number;
 }
 
-export const DEFAULT_SKETCH_SIZES: Readonly<SketchSizes> = Object.freeze({ sample: 128, tsSample: 512, heavy: 32, templates: 128 });
+export const DEFAULT_SKETCH_SIZES: Readonly<SketchSizes> = Object.freeze({ sample: 96, tsSample: 256, heavy: 32, templates: 16 });
 
 /** Tokens of a scaffold prefix or suffix. */
 const AFFIX_TOKENS = 8;

@@ -156,7 +156,11 @@ function toSeq(tokens: string[], evidence: number): Seq {
     if (c !== WILD_CODE) filter[(c >>> 5) & FILTER_MASK] = (filter[(c >>> 5) & FILTER_MASK] as number) | (1 << (c & 31));
   }
   const constants = tokens.length - (wilds[tokens.length] as number);
-  return { tokens, codes, wilds, constants, filter, text: tokens.join(' '), evidence };
+  // Tokens are slices of the prompt, and a V8 slice keeps its whole parent string alive: re-split the
+  // joined text so a stored template holds only its own characters, not every prompt it came from.
+  const text = tokens.join(' ');
+  const own = text.split(' ');
+  return { tokens: own.length === tokens.length ? own : tokens, codes, wilds, constants, filter, text, evidence };
 }
 
 function maskToken(token: string): string {
@@ -384,6 +388,8 @@ class Aligner {
   }
 }
 
+const SHARED_ALIGNER = new Aligner();
+
 function checkInt(name: string, v: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (!Number.isInteger(v) || v < min || v > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
@@ -445,7 +451,8 @@ export class TemplateMiner {
   readonly #byText = new Map<string, Entry>();
   readonly #index = new Map<string, Set<Entry>>();
   readonly #bySize = new Map<number, Set<Entry>>();
-  readonly #aligner = new Aligner();
+  // One table for every miner: alignment is synchronous, and a table per batch would cost tens of KB each.
+  readonly #aligner = SHARED_ALIGNER;
   #total = 0;
   #evicted = 0;
   #clock = 0;

@@ -97,7 +97,7 @@ export function trainTagger(records: readonly LabelledRecord[], options: TrainOp
         records: records.length,
         original: original.length,
         augmented: records.length - original.length,
-        logreg: { ...DEFAULT_LOGREG, ...options.logreg, seed },
+        logreg: { ...DEFAULT_LOGREG, ...options.logreg, seed, positiveWeight: 'per label: sqrt(negatives / positives) clipped to [1, 4]' },
         ...options.provenance,
       },
       metrics: {
