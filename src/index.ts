@@ -30,3 +30,6 @@ export { simulateTraffic } from './simulate/index.js';
 export type { SimOptions, SimRecord, SimTruth, ScaffoldSet } from './simulate/index.js';
 export { trainCombiner } from './train/combiner.js';
 export { rocAuc, detectionAtFpr, adjustedRandIndex } from './eval/traffic.js';
+export { createUseLiteEmbedder } from './embed/use-lite/index.js';
+export type { UseLiteOptions, UseLiteEmbedder, UseLiteStats } from './embed/use-lite/index.js';
+export type { Embedder } from './embed/types.js';

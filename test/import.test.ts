@@ -27,7 +27,7 @@ describe('importing distillscope', () => {
     const m = await import('../src/index.js');
     expect(Object.keys(m).sort()).toEqual(
       [
-        'CLASSES', 'LABELS', 'NONE', 'RecordError', 'SIGNAL_NAMES', 'adjustedRandIndex', 'createBatchScorer', 'createTagger', 'defaultModelDir',
+        'CLASSES', 'LABELS', 'NONE', 'RecordError', 'SIGNAL_NAMES', 'adjustedRandIndex', 'createBatchScorer', 'createTagger', 'createUseLiteEmbedder', 'defaultModelDir',
         'detectionAtFpr', 'evaluate', 'expectedCalibrationError', 'formatReport', 'guessLang', 'isLabel', 'linkBatches', 'loadCombiner',
         'loadLabelled', 'loadModel', 'normalizeText', 'parseJsonLine', 'readLines', 'rocAuc', 'saveModel', 'scoreBatch', 'simulateTraffic',
         'toPromptRecord', 'trainCombiner', 'trainTagger',

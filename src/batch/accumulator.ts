@@ -32,7 +32,7 @@ export interface SketchSizes {
   templates: number;
 }
 
-export const DEFAULT_SKETCH_SIZES: Readonly<SketchSizes> = Object.freeze({ sample: 96, tsSample: 256, heavy: 32, templates: 16 });
+export const DEFAULT_SKETCH_SIZES: Readonly<SketchSizes> = Object.freeze({ sample: 64, tsSample: 128, heavy: 24, templates: 12 });
 
 /** Tokens of a scaffold prefix or suffix. */
 const AFFIX_TOKENS = 8;
