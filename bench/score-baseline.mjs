@@ -1,29 +1,20 @@
-// The plain baseline for batch scoring, timed in the same bench run: per account, the exact-duplicate
-// rate plus the share of prompts opening with the most common first five words. One pass, JSONL in,
-// one line per account out.
+// The plain baseline for batch scoring, timed in the same bench run: PlainBaseline (src/eval/traffic.ts,
+// the one eval-score reports) over one pass of JSONL, one line per account out.
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { PlainBaseline } from '../dist/eval/traffic.js';
+import { toPromptRecord } from '../dist/io/record.js';
 
-const accounts = new Map();
+const baseline = new PlainBaseline();
 for await (const line of createInterface({ input: createReadStream(process.argv[2]) })) {
   let r;
   try {
     r = JSON.parse(line);
+    baseline.add(String(r.account), toPromptRecord(r).text);
   } catch {
     continue;
   }
-  const text = (r.text ?? (Array.isArray(r.messages) ? r.messages.map((m) => (typeof m.content === 'string' ? m.content : '')).join('\n') : '')).trim().toLowerCase();
-  let a = accounts.get(r.account);
-  if (!a) accounts.set(r.account, (a = { n: 0, texts: new Set(), openings: new Map() }));
-  a.n++;
-  a.texts.add(text);
-  const opening = text.split(/\s+/).slice(0, 5).join(' ');
-  a.openings.set(opening, (a.openings.get(opening) ?? 0) + 1);
 }
 const out = [];
-for (const [batch, a] of accounts) {
-  const exact = 1 - a.texts.size / a.n;
-  const opening = Math.max(...a.openings.values()) / a.n;
-  out.push(JSON.stringify({ batch, n: a.n, score: (exact + opening) / 2 }));
-}
+for (const [batch, score] of baseline.scores()) out.push(JSON.stringify({ batch, score }));
 process.stdout.write(`${out.join('\n')}\n`);

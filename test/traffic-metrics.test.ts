@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adjustedRandIndex, detectionAtFpr, rocAuc } from '../src/eval/traffic.js';
+import { adjustedRandIndex, detectionAtFpr, PlainBaseline, rocAuc } from '../src/eval/traffic.js';
 
 describe('rocAuc', () => {
   it('is 1 for perfect ranking, 0.5 for ties, and counts ties half', () => {
@@ -29,5 +29,20 @@ describe('adjustedRandIndex', () => {
     let x = 7;
     const random = truth.map(() => (x = (x * 1103515245 + 12345) % 2147483648) % 10);
     expect(Math.abs(adjustedRandIndex(truth, random))).toBeLessThan(0.02);
+  });
+});
+
+describe('PlainBaseline', () => {
+  it('scores repeats and shared openings per batch, and a lone prompt as 0', () => {
+    const b = new PlainBaseline();
+    for (const t of ['Translate this: hi', 'translate this: hi', 'Translate this: bye']) b.add('wrapper', t);
+    for (const t of ['Plan a picnic.', 'Name my cat.', 'Write a haiku.']) b.add('person', t);
+    b.add('once', 'Hello there');
+    const s = b.scores();
+    expect([...s.keys()]).toEqual(['wrapper', 'person', 'once']);
+    // 2 distinct of 3 (1/3 repeats); openings "translate this: hi" twice of 3 (2/3)
+    expect(s.get('wrapper')).toBeCloseTo(0.5, 10);
+    expect(s.get('person')).toBeCloseTo(1 / 6, 10);
+    expect(s.get('once')).toBe(0);
   });
 });

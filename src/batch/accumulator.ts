@@ -60,7 +60,6 @@ export class BatchAccumulator {
   /** Prompts per label, then prompts with no label (index LABELS.length). */
   readonly labelCounts = new Array<number>(LABELS.length + 1).fill(0);
   readonly markerCounts = new Array<number>(MARKER_NAMES.length).fill(0);
-  withSystem = 0;
   withTs = 0;
   /** Prompts that joined a slotted template and target a capability / carry an extraction marker. */
   templatedCapability = 0;
@@ -115,10 +114,7 @@ export class BatchAccumulator {
       this.prefixes.add(hashString(tokens.slice(0, AFFIX_TOKENS).join(' ')));
       this.suffixes.add(hashString(tokens.slice(-AFFIX_TOKENS).join(' ')));
     }
-    if (p.systemText.trim()) {
-      this.withSystem++;
-      this.systems.add(hashString(p.systemText.trim().toLowerCase()));
-    }
+    if (p.systemText.trim()) this.systems.add(hashString(p.systemText.trim().toLowerCase()));
     const sig = minhashSignature(shingleHashes(flat), DEFAULT_LSH.numHashes);
     for (const k of lshBandKeys(sig, DEFAULT_LSH.bands, DEFAULT_LSH.rows)) this.bands.add(k);
     const key = hashString(String(seq), exact);
@@ -134,7 +130,6 @@ export class BatchAccumulator {
     this.n += o.n;
     o.labelCounts.forEach((c, i) => (this.labelCounts[i] = (this.labelCounts[i] as number) + c));
     o.markerCounts.forEach((c, i) => (this.markerCounts[i] = (this.markerCounts[i] as number) + c));
-    this.withSystem += o.withSystem;
     this.withTs += o.withTs;
     this.templatedCapability += o.templatedCapability;
     this.templatedMarker += o.templatedMarker;

@@ -13,7 +13,7 @@ export function intOption(name: string, value: string, min = 0): number {
   return n;
 }
 
-type TaggerCliOptions = { model?: string; evidence?: string; thresholds?: string; maxChars?: string };
+type TaggerCliOptions = { model?: string; evidence?: string; thresholds?: string };
 
 /** Build the tagger the CLI options ask for. @internal */
 export function taggerFromOptions(opts: TaggerCliOptions): Tagger {
@@ -48,7 +48,6 @@ export function taggerOptionsFrom(opts: TaggerCliOptions): TaggerOptions {
   return {
     ...(opts.model ? { model: opts.model } : {}),
     evidence: intOption('evidence', opts.evidence ?? '5'),
-    ...(opts.maxChars ? { maxChars: intOption('max-chars', opts.maxChars, 1) } : {}),
     ...(thresholds ? { thresholds } : {}),
   };
 }

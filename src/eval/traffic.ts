@@ -67,3 +67,38 @@ export function adjustedRandIndex(truth: readonly unknown[], pred: readonly unkn
   const max = (sa + sb) / 2;
   return max === expected ? 1 : (index - expected) / (max - expected);
 }
+
+/**
+ * The plain baseline batch scores are compared with: per batch, the mean of the exact-repeat rate
+ * (1 − distinct texts / n) and the share of prompts opening with the batch's most common first five
+ * words (0 for a one-prompt batch). Keeps every distinct text: for evaluation and benchmarks only.
+ *
+ * Example:
+ *   const b = new PlainBaseline();
+ *   b.add('a', 'Please translate this message now: hi'); b.add('a', 'Please translate this message now: hi'); b.add('a', 'Please translate this message now: bye');
+ *   b.scores().get('a') // → (1/3 + 1) / 2 ≈ 0.667
+ */
+export class PlainBaseline {
+  private readonly batches = new Map<string, { n: number; texts: Set<string>; openings: Map<string, number> }>();
+
+  add(batch: string, text: string): void {
+    let b = this.batches.get(batch);
+    if (!b) this.batches.set(batch, (b = { n: 0, texts: new Set(), openings: new Map() }));
+    const flat = text.trim().toLowerCase();
+    b.n++;
+    b.texts.add(flat);
+    const opening = flat.split(/\s+/).slice(0, 5).join(' ');
+    b.openings.set(opening, (b.openings.get(opening) ?? 0) + 1);
+  }
+
+  /** Baseline score per batch, in first-seen order. */
+  scores(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [name, b] of this.batches) {
+      const exact = 1 - b.texts.size / b.n;
+      const opening = b.n > 1 ? Math.max(...b.openings.values()) / b.n : 0;
+      out.set(name, (exact + opening) / 2);
+    }
+    return out;
+  }
+}

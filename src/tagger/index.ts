@@ -48,16 +48,14 @@ export interface Tagger {
   tagMany(records: readonly unknown[]): TagResult[];
   /** Tag an already parsed record (used by the CLI and the batch scorer, which parse once). @internal */
   tagRecord(rec: PromptRecord): TagResult;
-  /** Tag a parsed record and also return the cues and normalized text it was read from. @internal */
+  /** Tag a parsed record and also return the cues it was read from. @internal */
   analyze(rec: PromptRecord): Analysis;
 }
 
-/** A tag plus what the batch scorer reuses from the same pass. @internal */
+/** A tag plus the cues it was read from, which the batch scorer reuses from the same pass. @internal */
 export interface Analysis {
   result: TagResult;
   cues: CueHit[];
-  /** Normalized text (empty for an empty record). */
-  text: string;
 }
 
 /**
@@ -93,7 +91,7 @@ export function createTagger(options: TaggerOptions = {}): Tagger {
     if (rec.text.trim() === '' && rec.images === 0 && rec.tools === 0 && rec.toolCalls === 0) {
       const result: TagResult = { labels: [], scores: Object.fromEntries(LABELS.map((l) => [l, 0])) as Record<Label, number>, evidence: {} };
       if (rec.id !== undefined) result.id = rec.id;
-      return { result, cues: [], text: '' };
+      return { result, cues: [] };
     }
     const x = extractFeatures(rec, features, model.idf, nEvidence > 0);
     const { idx, val } = x.vector;
@@ -118,7 +116,7 @@ export function createTagger(options: TaggerOptions = {}): Tagger {
     const result: TagResult = { labels, scores, evidence };
     if (rec.id !== undefined) result.id = rec.id;
     if (x.notes.length) result.obfuscation = x.notes;
-    return { result, cues: x.cues, text: x.text };
+    return { result, cues: x.cues };
   }
 
   const tagRecord = (rec: PromptRecord): TagResult => analyze(rec).result;

@@ -1,8 +1,8 @@
 import { linkBatches } from '../../campaign/link.js';
 import { toPromptRecord } from '../../io/record.js';
-import { adjustedRandIndex, detectionAtFpr, rocAuc } from '../../eval/traffic.js';
+import { adjustedRandIndex, detectionAtFpr, PlainBaseline, rocAuc } from '../../eval/traffic.js';
 import type { SimTruth } from '../../simulate/index.js';
-import { inputFrom, taggerFromOptions } from '../common.js';
+import { combinerFromOptions, inputFrom, taggerFromOptions } from '../common.js';
 import { CliError } from '../errors.js';
 import { log } from '../output.js';
 import { scoreStream } from '../score-stream.js';
@@ -33,12 +33,6 @@ interface TrafficReport {
   worstOrganic: Array<{ batch: string; kind: string; n: number; score: number; level: string; reasons: string[] }>;
 }
 
-interface Baseline {
-  n: number;
-  texts: Map<string, number>;
-  openings: Map<string, number>;
-}
-
 /**
  * `distillscope eval-score TRAFFIC`: score simulated traffic (with `sim` truth per record) and
  * report ROC-AUC over accounts, detection at 1% and 0.1% false-positive rate overall, per variant
@@ -47,36 +41,25 @@ interface Baseline {
  */
 export async function runEvalScore(file: string, opts: { by: string; json?: boolean; model?: string; combiner?: string }): Promise<void> {
   const tagger = taggerFromOptions({ ...(opts.model ? { model: opts.model } : {}), evidence: '0' });
-  const baseline = new Map<string, Baseline>();
+  const combiner = combinerFromOptions(opts.combiner);
+  const baseline = new PlainBaseline();
   const { batches, truth } = await scoreStream(inputFrom(file), {
     by: opts.by,
     missing: '(none)',
     tagger,
+    combiner,
     keepTruth: true,
-    ...(opts.combiner ? { combiner: opts.combiner } : {}),
-    onRecord: (batch, record) => {
-      let b = baseline.get(batch);
-      if (!b) baseline.set(batch, (b = { n: 0, texts: new Map(), openings: new Map() }));
-      const text = toPromptRecord(record).text.trim().toLowerCase();
-      b.n++;
-      b.texts.set(text, (b.texts.get(text) ?? 0) + 1);
-      const opening = text.split(/\s+/).slice(0, 5).join(' ');
-      b.openings.set(opening, (b.openings.get(opening) ?? 0) + 1);
-    },
+    onRecord: (batch, record) => baseline.add(batch, toPromptRecord(record).text),
   });
-  const linked = linkBatches(batches, opts.combiner ? { combiner: opts.combiner } : {}).batches;
+  const linked = linkBatches(batches, { combiner }).batches;
   const truths = batches.map((b) => {
     const t = truth.get(b.batch) as SimTruth | undefined;
     if (!t) throw new CliError('E_INPUT', `batch "${b.batch}" has no "sim" ground truth; eval-score needs simulated traffic`);
     return t;
   });
   const y = truths.map((t) => (t.campaign ? 1 : 0));
-  const baseScores = batches.map((b) => {
-    const s = baseline.get(b.batch) as Baseline;
-    const exact = 1 - s.texts.size / s.n;
-    const opening = Math.max(...s.openings.values()) / s.n;
-    return (exact + (s.n > 1 ? opening : 0)) / 2;
-  });
+  const baseByBatch = baseline.scores();
+  const baseScores = batches.map((b) => baseByBatch.get(b.batch) as number);
 
   const report = (scores: number[]): MethodReport => {
     const neg = scores.filter((_, i) => y[i] === 0);

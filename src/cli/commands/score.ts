@@ -20,11 +20,11 @@ export async function runScore(file: string | undefined, opts: ScoreCliOptions):
   const modelOpts = { ...(opts.model ? { model: opts.model } : {}), ...(opts.combiner ? { combiner: opts.combiner } : {}) };
   // Load the models here first, so a bad path fails with a clear error before any thread starts.
   const tagger = taggerFromOptions({ ...(opts.model ? { model: opts.model } : {}), evidence: '0' });
-  combinerFromOptions(opts.combiner);
+  const combiner = combinerFromOptions(opts.combiner);
   const { batches, errors } = workers > 0
     ? await scoreParallel(input, { by: opts.by, missing: opts.missing, workers, ...modelOpts })
-    : await scoreStream(input, { by: opts.by, missing: opts.missing, tagger, ...(opts.combiner ? { combiner: opts.combiner } : {}) });
-  const linked = opts.link ? linkBatches(batches, opts.combiner ? { combiner: opts.combiner } : {}) : undefined;
+    : await scoreStream(input, { by: opts.by, missing: opts.missing, tagger, combiner });
+  const linked = opts.link ? linkBatches(batches, { combiner }) : undefined;
   const out = new LineWriter(process.stdout);
   for (const b of linked?.batches ?? batches) {
     const { signalReasons: _drop, ...row } = b;

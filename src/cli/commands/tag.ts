@@ -4,7 +4,7 @@ import { readLines } from '../../io/jsonl.js';
 import type { TaggerOptions } from '../../tagger/index.js';
 import { inputFrom, intOption, taggerFromOptions, taggerOptionsFrom } from '../common.js';
 import { LineWriter, log } from '../output.js';
-import { tagLine } from '../tag-line.js';
+import { errorRow, tagLine, type TagRow } from '../tag-line.js';
 
 export interface TagCliOptions {
   model?: string;
@@ -25,7 +25,7 @@ export async function runTag(file: string | undefined, opts: TagCliOptions): Pro
   let lines = 0;
   let errors = 0;
   let flagged = 0;
-  const count = (r: { error: boolean; flagged: boolean }): void => {
+  const count = (r: TagRow): void => {
     if (r.error) errors++;
     if (r.flagged) flagged++;
   };
@@ -33,7 +33,7 @@ export async function runTag(file: string | undefined, opts: TagCliOptions): Pro
   if (workers === 0) {
     for await (const l of readLines(input)) {
       lines++;
-      const r = 'error' in l ? { json: JSON.stringify({ line: l.line, error: l.error }), error: true, flagged: false } : tagLine(tagger, l.line, l.text);
+      const r = 'error' in l ? errorRow(l.line, l.error) : tagLine(tagger, l.line, l.text);
       count(r);
       await out.write(r.json);
     }
@@ -48,21 +48,19 @@ export async function runTag(file: string | undefined, opts: TagCliOptions): Pro
   log(`tag: ${lines} lines, ${lines - errors} tagged (${flagged} with a capability), ${errors} errors, ${secs.toFixed(2)} s, ${Math.round(lines / Math.max(secs, 1e-9))} lines/s`);
 }
 
-type Row = { json: string; error: boolean; flagged: boolean };
-
 /** Tag on worker threads in chunks, writing rows back in input order. Returns the line count. */
-async function tagOnWorkers(input: Readable, n: number, options: TaggerOptions, emit: (r: Row) => Promise<void>): Promise<number> {
+async function tagOnWorkers(input: Readable, n: number, options: TaggerOptions, emit: (r: TagRow) => Promise<void>): Promise<number> {
   const url = new URL('../tag-worker.js', import.meta.url);
   const pool = Array.from({ length: n }, () => new Worker(url, { workerData: options }));
-  const pending = new Map<number, Row[]>();
-  const waiting = new Map<number, (rows: Row[]) => void>();
+  const pending = new Map<number, TagRow[]>();
+  const waiting = new Map<number, (rows: TagRow[]) => void>();
   let failure: Error | undefined;
   const failed = new Promise<never>((_, reject) => {
     for (const w of pool) w.on('error', (err) => reject((failure = err)));
   });
   failed.catch(() => {});
   for (const w of pool) {
-    w.on('message', (msg: { id: number; out: Row[] }) => {
+    w.on('message', (msg: { id: number; out: TagRow[] }) => {
       const resolve = waiting.get(msg.id);
       if (resolve) {
         waiting.delete(msg.id);
@@ -70,19 +68,19 @@ async function tagOnWorkers(input: Readable, n: number, options: TaggerOptions, 
       } else pending.set(msg.id, msg.out);
     });
   }
-  const results: Array<Promise<Row[]>> = [];
+  const results: Array<Promise<TagRow[]>> = [];
   let next = 0;
   let written = 0;
   const flushReady = async (force: boolean): Promise<void> => {
     // Keep a few chunks in flight per worker; write finished chunks in order.
     while (written < results.length && (force || results.length - written > 2 * n)) {
-      for (const r of await (results[written] as Promise<Row[]>)) await emit(r);
+      for (const r of await (results[written] as Promise<TagRow[]>)) await emit(r);
       written++;
     }
   };
   const dispatch = (chunk: Array<[number, string]>): void => {
     const id = next++;
-    const answer = new Promise<Row[]>((resolve) => {
+    const answer = new Promise<TagRow[]>((resolve) => {
       const done = pending.get(id);
       if (done) {
         pending.delete(id);
@@ -102,7 +100,7 @@ async function tagOnWorkers(input: Readable, n: number, options: TaggerOptions, 
         dispatch(chunk);
         chunk = [];
       }
-      results.push(Promise.resolve([{ json: JSON.stringify({ line: l.line, error: l.error }), error: true, flagged: false }]));
+      results.push(Promise.resolve([errorRow(l.line, l.error)]));
       next++;
       continue;
     }
