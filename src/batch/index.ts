@@ -4,6 +4,7 @@ import { BatchAccumulator, DEFAULT_SKETCH_SIZES, type SketchSizes } from './accu
 import { applyHead, contributions, featureVector, levelOf, loadCombiner, type CombinerModel, type LinkEvidence } from './combiner.js';
 import { markerBits } from './markers.js';
 import { computeSignals, SIGNAL_NAMES, type SignalName, type Signals } from './signals.js';
+import { round4 } from '../util/round.js';
 
 /** One scored batch; the same shape from the library and the CLI (`score`). */
 export interface BatchScore {
@@ -139,13 +140,13 @@ export function summarize(batch: string, acc: BatchAccumulator, combiner: Combin
     .templates()
     .slice(0, 3)
     .filter((t) => t.count >= 2)
-    .map((t) => ({ text: t.text, count: t.count, share: round(t.count / Math.max(1, acc.n)) }));
+    .map((t) => ({ text: t.text, count: t.count, share: round4(t.count / Math.max(1, acc.n)) }));
   return {
     batch,
     n: acc.n,
     score,
     level,
-    signals: Object.fromEntries(SIGNAL_NAMES.map((k) => [k, round(signals[k].value)])) as Record<SignalName, number>,
+    signals: Object.fromEntries(SIGNAL_NAMES.map((k) => [k, round4(signals[k].value)])) as Record<SignalName, number>,
     reasons,
     templates,
     fingerprints: fingerprints(acc),
@@ -162,7 +163,7 @@ export function applyCombiner(
   const variant = link ? 'linked' : 'solo';
   const head = combiner[variant];
   const x = featureVector(signals, variant, link);
-  const score = round(applyHead(head, x));
+  const score = round4(applyHead(head, x));
   const byFeature = contributions(head, x).filter((c) => c.value > 0.05).sort((a, b) => b.value - a.value);
   const reasons: string[] = [];
   for (const { feature } of byFeature) {
@@ -206,6 +207,3 @@ function fingerprints(acc: BatchAccumulator): string[] {
   heavy('b', acc.bands, FP_MAX_BANDS);
   return out;
 }
-
-const round = (x: number): number => Math.round(x * 1e4) / 1e4;
-

@@ -5,6 +5,7 @@ import type { NormalizeNote } from '../normalize/index.js';
 import { applyPlatt } from '../train/calibrate.js';
 import { LABELS, type Label } from './labels.js';
 import { defaultModelDir, loadModel, type TaggerModel } from './model.js';
+import { round4 } from '../util/round.js';
 
 /** One piece of evidence behind a label: a feature and how much it pushed the score. */
 export interface Evidence {
@@ -107,7 +108,7 @@ export function createTagger(options: TaggerOptions = {}): Tagger {
     for (let k = 0; k < L; k++) {
       const h = heads[k] as (typeof heads)[number];
       const p = applyPlatt(h.platt, margins[k] as number);
-      scores[h.label] = Math.round(p * 1e4) / 1e4;
+      scores[h.label] = round4(p);
       if (p >= h.threshold) {
         labels.push(h.label);
         if (nEvidence > 0) evidence[h.label] = explain(x, h.w, nEvidence);

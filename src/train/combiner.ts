@@ -2,6 +2,7 @@ import { featureVector, fitLogistic, LINKED_FEATURES, SOLO_FEATURES, applyHead, 
 import type { BatchScore } from '../batch/index.js';
 import { clusterBatches, signalsOf } from '../campaign/link.js';
 import { detectionAtFpr, rocAuc } from '../eval/traffic.js';
+import { round4 } from '../util/round.js';
 
 export interface CombinerTrainOptions {
   l2?: number;
@@ -35,7 +36,7 @@ export function trainCombiner(batches: readonly BatchScore[], truth: readonly nu
   const metric = (scores: number[]) => {
     const pos = scores.filter((_, i) => truth[i] === 1);
     const neg = scores.filter((_, i) => truth[i] === 0);
-    return { auc: round(rocAuc(scores, [...truth])), tprAt1pctFpr: round(detectionAtFpr(pos, neg, 0.01).tpr) };
+    return { auc: round4(rocAuc(scores, [...truth])), tprAt1pctFpr: round4(detectionAtFpr(pos, neg, 0.01).tpr) };
   };
   return {
     format: COMBINER_FORMAT,
@@ -50,9 +51,7 @@ export function trainCombiner(batches: readonly BatchScore[], truth: readonly nu
 function levelsFor(scores: readonly number[], truth: readonly number[]): CombinerHead['levels'] {
   const neg = scores.filter((_, i) => truth[i] === 0);
   return {
-    medium: round(Math.max(0.2, detectionAtFpr([], neg, 0.01).threshold)),
-    high: round(Math.max(0.5, detectionAtFpr([], neg, 0.001).threshold)),
+    medium: round4(Math.max(0.2, detectionAtFpr([], neg, 0.01).threshold)),
+    high: round4(Math.max(0.5, detectionAtFpr([], neg, 0.001).threshold)),
   };
 }
-
-const round = (x: number): number => Math.round(x * 1e4) / 1e4;

@@ -6,6 +6,7 @@ import { MODEL_FORMAT, MODEL_VERSION, type HeadManifest, type TaggerModel } from
 import { applyPlatt, bestF1Threshold, fitPlatt } from './calibrate.js';
 import type { LabelledRecord } from './data.js';
 import { DEFAULT_LOGREG, margin, trainLogReg, type LinearHead, type LogRegOptions } from './logreg.js';
+import { round4 } from '../util/round.js';
 
 export interface TrainOptions {
   seed?: number;
@@ -102,9 +103,9 @@ export function trainTagger(records: readonly LabelledRecord[], options: TrainOp
       },
       metrics: {
         note: 'cross-validated on held-out folds of the training corpus (original records only); thresholds tuned on the same held-out predictions',
-        macroF1: round(cv.macroF1),
-        perClass: Object.fromEntries(Object.entries(cv.perClass).map(([c, m]) => [c, { precision: round(m.precision), recall: round(m.recall), f1: round(m.f1), support: m.support }])),
-        ece: Object.fromEntries(Object.entries(ece).map(([l, e]) => [l, round(e)])),
+        macroF1: round4(cv.macroF1),
+        perClass: Object.fromEntries(Object.entries(cv.perClass).map(([c, m]) => [c, { precision: round4(m.precision), recall: round4(m.recall), f1: round4(m.f1), support: m.support }])),
+        ece: Object.fromEntries(Object.entries(ece).map(([l, e]) => [l, round4(e)])),
       },
     },
     idf,
@@ -148,5 +149,3 @@ function hashGroup(group: number, seed: number): number {
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
   return (h ^ (h >>> 16)) >>> 0;
 }
-
-const round = (x: number): number => Math.round(x * 1e4) / 1e4;

@@ -6,6 +6,7 @@ import { combinerFromOptions, inputFrom, taggerFromOptions } from '../common.js'
 import { CliError } from '../errors.js';
 import { log } from '../output.js';
 import { scoreStream } from '../score-stream.js';
+import { round4 } from '../../util/round.js';
 
 interface GroupReport {
   accounts: number;
@@ -75,13 +76,13 @@ export async function runEvalScore(file: string, opts: { by: string; json?: bool
         if ((scores[i] as number) > t1) e.at1++;
         if ((scores[i] as number) > t01) e.at01++;
       });
-      return Object.fromEntries(Object.entries(out).map(([k, e]) => [k, { accounts: e.accounts, tprAt1pctFpr: round(e.at1 / e.accounts), tprAt01pctFpr: round(e.at01 / e.accounts) }]));
+      return Object.fromEntries(Object.entries(out).map(([k, e]) => [k, { accounts: e.accounts, tprAt1pctFpr: round4(e.at1 / e.accounts), tprAt01pctFpr: round4(e.at01 / e.accounts) }]));
     };
     const pos = scores.filter((_, i) => y[i] === 1);
     return {
-      auc: round(rocAuc(scores, y)),
-      tprAt1pctFpr: round(detectionAtFpr(pos, neg, 0.01).tpr),
-      tprAt01pctFpr: round(detectionAtFpr(pos, neg, 0.001).tpr),
+      auc: round4(rocAuc(scores, y)),
+      tprAt1pctFpr: round4(detectionAtFpr(pos, neg, 0.01).tpr),
+      tprAt01pctFpr: round4(detectionAtFpr(pos, neg, 0.001).tpr),
       byVariant: group((t) => t.variant),
       byKind: group((t) => t.kind),
     };
@@ -104,7 +105,7 @@ export async function runEvalScore(file: string, opts: { by: string; json?: bool
     solo: report(batches.map((b) => b.score)),
     linked: report(linked.map((b) => b.score)),
     baseline: report(baseScores),
-    linkingARI: round(ari),
+    linkingARI: round4(ari),
     worstOrganic,
   };
   if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -128,5 +129,3 @@ function formatTrafficReport(r: TrafficReport): string {
   for (const w of r.worstOrganic) rows.push(`  ${w.batch} ${w.kind} n=${w.n} score=${w.score.toFixed(3)}: ${w.reasons[0] ?? ''}`);
   return `${rows.join('\n')}\n`;
 }
-
-const round = (x: number): number => Math.round(x * 1e4) / 1e4;
