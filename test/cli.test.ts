@@ -104,11 +104,11 @@ describe('distillscope eval and train', () => {
     );
     const r = run(['eval', file, '--json', '--slice', 'lang']);
     expect(r.status).toBe(0);
-    const report = JSON.parse(r.stdout.toString()) as { errors: number; overall: { n: number; perClass: Record<string, { support: number }> }; slices: Record<string, { n: number }> };
+    const report = JSON.parse(r.stdout.toString()) as { errors: number; overall: { n: number; perClass: Record<string, { support: number }> }; slices: { lang: Record<string, { n: number }> } };
     expect(report.errors).toBe(2);
     expect(report.overall.n).toBe(3);
     expect(report.overall.perClass.coding?.support).toBe(1);
-    expect(Object.keys(report.slices).sort()).toEqual(['en', 'zh']);
+    expect(Object.keys(report.slices.lang).sort()).toEqual(['en', 'zh']);
     expect(r.stderr.toString()).toMatch(/line 5: unknown label "astrology"/);
     const text = run(['eval', file]);
     expect(text.stdout.toString()).toMatch(/macro-F1/);

@@ -18,6 +18,7 @@ program
   .option('--evidence <n>', 'evidence items per label (0 = none)', '5')
   .option('--thresholds <file>', 'JSON file {label: threshold} overriding the model thresholds')
   .option('--workers <n>', 'worker threads (0 = tag in the main thread); output order is kept', '0')
+  .option('--uncertain <n>', 'write only the N prompts nearest a threshold, nearest first (for relabelling)')
   .action(async (file: string | undefined, opts) => (await import('./commands/tag.js')).runTag(file, opts));
 
 program
@@ -26,7 +27,10 @@ program
   .argument('<file>', 'labelled JSONL (each line has "labels": [...]; [] or ["none"] = ordinary)')
   .option('--model <dir>', 'model folder (default: the shipped model)')
   .option('--json', 'print the report as JSON')
-  .option('--slice <field>', 'also report per value of a field ("lang" is guessed when absent)')
+  .option('--slice <field>', 'also report per value of a field ("lang" is guessed when absent); repeatable', collect, [])
+  .option('--thresholds <file>', 'JSON file {label: threshold} overriding the model thresholds')
+  .option('--tune <targets>', 'tune per-label thresholds to a target: precision=0.95, recall=0.9, tool_use:recall=0.8 (comma-separated)')
+  .option('--tune-out <file>', 'where --tune writes the thresholds (read by tag --thresholds)', 'thresholds.json')
   .action(async (file: string, opts) => (await import('./commands/eval.js')).runEval(file, opts));
 
 program
@@ -80,6 +84,11 @@ program
   .option('--model <dir>', 'tagger model folder (default: shipped)')
   .option('--combiner <file>', 'combiner file (default: shipped)')
   .action(async (file: string, opts) => (await import('./commands/eval-score.js')).runEvalScore(file, opts));
+
+/** Commander helper: a repeatable option collected into a list. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
 
 try {
   await program.parseAsync(process.argv);

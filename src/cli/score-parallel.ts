@@ -12,6 +12,8 @@ export interface ParallelScoreOptions {
   workers: number;
   model?: string;
   combiner?: string;
+  /** Called after every line with the count so far (the progress meter). */
+  onLine?: (lines: number) => void;
 }
 
 const CHUNK = 256;
@@ -63,6 +65,7 @@ export async function scoreParallel(input: Readable, opts: ParallelScoreOptions)
   const started = Date.now();
   for await (const l of readJsonLines(input)) {
     lines++;
+    opts.onLine?.(lines);
     if ('error' in l) {
       reportError(l.line, l.error);
       continue;

@@ -12,6 +12,8 @@ export interface ScoreStreamOptions extends BatchScorerOptions {
   keepTruth?: boolean;
   /** Called with every readable record and its batch (evaluation baselines). */
   onRecord?: (batch: string, record: unknown) => void;
+  /** Called after every line with the count so far (the progress meter). */
+  onLine?: (lines: number) => void;
 }
 
 export interface ScoreStreamResult {
@@ -43,9 +45,9 @@ export async function scoreStream(input: Readable, opts: ScoreStreamOptions): Pr
   let lines = 0;
   let errors = 0;
   const started = Date.now();
-  let lastReport = started;
   for await (const l of readJsonLines(input)) {
     lines++;
+    opts.onLine?.(lines);
     const fail = (msg: string): void => {
       errors++;
       reportBadLine(l.line, msg);
@@ -64,12 +66,7 @@ export async function scoreStream(input: Readable, opts: ScoreStreamOptions): Pr
     }
     if (opts.keepTruth && !truth.has(batch)) truth.set(batch, (v as { sim?: unknown }).sim);
     opts.onRecord?.(batch, v);
-    if (process.stderr.isTTY && Date.now() - lastReport > 2000) {
-      lastReport = Date.now();
-      process.stderr.write(`\rdistillscope: ${lines} lines, ${Math.round(lines / ((lastReport - started) / 1000))} lines/s`);
-    }
   }
-  if (process.stderr.isTTY && lastReport !== started) process.stderr.write('\n');
   const batches = scorer.results();
   log(`read ${lines} lines (${errors} errors) into ${batches.length} batches in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return { batches, lines, errors, truth };

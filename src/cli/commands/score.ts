@@ -1,5 +1,6 @@
 import { linkBatches } from '../../campaign/link.js';
 import { combinerFromOptions, inputFrom, intOption, taggerFromOptions } from '../common.js';
+import { countBytes, inputSize, Progress } from '../progress.js';
 import { scoreParallel } from '../score-parallel.js';
 import { LineWriter, log } from '../output.js';
 import { scoreStream } from '../score-stream.js';
@@ -16,14 +17,17 @@ export interface ScoreCliOptions {
 /** `distillscope score [FILE] --by FIELD [--link]`: one JSON line per batch. */
 export async function runScore(file: string | undefined, opts: ScoreCliOptions): Promise<void> {
   const workers = intOption('workers', opts.workers);
-  const input = inputFrom(file);
+  const { stream: input, bytes } = countBytes(inputFrom(file));
+  const progress = new Progress('score', { totalBytes: inputSize(file) });
+  const onLine = (n: number): void => progress.update(n, bytes());
   const modelOpts = { ...(opts.model ? { model: opts.model } : {}), ...(opts.combiner ? { combiner: opts.combiner } : {}) };
   // Load the models here first, so a bad path fails with a clear error before any thread starts.
   const tagger = taggerFromOptions({ ...(opts.model ? { model: opts.model } : {}), evidence: '0' });
   const combiner = combinerFromOptions(opts.combiner);
   const { batches, errors } = workers > 0
-    ? await scoreParallel(input, { by: opts.by, missing: opts.missing, workers, ...modelOpts })
-    : await scoreStream(input, { by: opts.by, missing: opts.missing, tagger, combiner });
+    ? await scoreParallel(input, { by: opts.by, missing: opts.missing, workers, onLine, ...modelOpts })
+    : await scoreStream(input, { by: opts.by, missing: opts.missing, tagger, combiner, onLine });
+  progress.done();
   const linked = opts.link ? linkBatches(batches, { combiner }) : undefined;
   const out = new LineWriter(process.stdout);
   for (const b of linked?.batches ?? batches) {

@@ -1,7 +1,12 @@
 import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import { readLines } from '../../io/jsonl.js';
-import type { TaggerOptions } from '../../tagger/index.js';
+import { parseJsonLine, readLines } from '../../io/jsonl.js';
+import { toPromptRecord } from '../../io/record.js';
+import type { Tagger, TaggerOptions } from '../../tagger/index.js';
+import { LABELS, type Label } from '../../tagger/labels.js';
+import { SmallestN, uncertainty } from '../../tagger/uncertainty.js';
+import { round4 } from '../../util/round.js';
+import { countBytes, inputSize, Progress } from '../progress.js';
 import { inputFrom, intOption, taggerFromOptions, taggerOptionsFrom } from '../common.js';
 import { LineWriter, log } from '../output.js';
 import { errorRow, tagLine, type TagRow } from '../tag-line.js';
@@ -11,6 +16,7 @@ export interface TagCliOptions {
   evidence?: string;
   thresholds?: string;
   workers?: string;
+  uncertain?: string;
 }
 
 const CHUNK = 512;
@@ -20,6 +26,7 @@ export async function runTag(file: string | undefined, opts: TagCliOptions): Pro
   // Built here even with workers: a bad model or thresholds file fails before any thread starts.
   const tagger = taggerFromOptions(opts);
   const workers = intOption('workers', opts.workers ?? '0');
+  if (opts.uncertain !== undefined) return runUncertain(file, tagger, intOption('uncertain', opts.uncertain, 1), opts);
   const out = new LineWriter(process.stdout);
   const started = process.hrtime.bigint();
   let lines = 0;
@@ -29,23 +36,71 @@ export async function runTag(file: string | undefined, opts: TagCliOptions): Pro
     if (r.error) errors++;
     if (r.flagged) flagged++;
   };
-  const input = inputFrom(file);
+  const { stream: input, bytes } = countBytes(inputFrom(file));
+  const progress = new Progress('tag', { totalBytes: inputSize(file) });
   if (workers === 0) {
     for await (const l of readLines(input)) {
       lines++;
       const r = 'error' in l ? errorRow(l.line, l.error) : tagLine(tagger, l.line, l.text);
       count(r);
       await out.write(r.json);
+      progress.update(lines, bytes());
     }
   } else {
+    let written = 0;
     lines = await tagOnWorkers(input, workers, taggerOptionsFrom(opts), async (r) => {
       count(r);
       await out.write(r.json);
+      progress.update(++written, bytes());
     });
   }
   await out.flush();
+  progress.done();
   const secs = Number(process.hrtime.bigint() - started) / 1e9;
   log(`tag: ${lines} lines, ${lines - errors} tagged (${flagged} with a capability), ${errors} errors, ${secs.toFixed(2)} s, ${Math.round(lines / Math.max(secs, 1e-9))} lines/s`);
+}
+
+/**
+ * `tag --uncertain N`: only the N prompts nearest a threshold (smallest log-odds margin), nearest
+ * first, each with `uncertainty: { margin, label }` — the prompts worth sending to a labeller.
+ * Unreadable lines are still reported, on stderr, and counted.
+ */
+async function runUncertain(file: string | undefined, tagger: Tagger, n: number, opts: TagCliOptions): Promise<void> {
+  const thresholds = effectiveThresholds(tagger, taggerOptionsFrom(opts).thresholds);
+  const keep = new SmallestN<string>(n);
+  const { stream: input, bytes } = countBytes(inputFrom(file));
+  const progress = new Progress('tag', { totalBytes: inputSize(file) });
+  let lines = 0;
+  let errors = 0;
+  for await (const l of readLines(input)) {
+    lines++;
+    progress.update(lines, bytes());
+    const parsed = 'error' in l ? l : parseJsonLine(l.text);
+    if ('error' in parsed) {
+      errors++;
+      log(`tag: line ${l.line}: ${parsed.error}`);
+      continue;
+    }
+    try {
+      const result = tagger.tagRecord(toPromptRecord(parsed.value));
+      const u = uncertainty(result.scores, thresholds);
+      keep.push(u.margin, JSON.stringify({ line: l.line, ...result, uncertainty: { margin: round4(u.margin), label: u.label } }));
+    } catch (err) {
+      errors++;
+      log(`tag: line ${l.line}: ${(err as Error).message}`);
+    }
+  }
+  progress.done();
+  const out = new LineWriter(process.stdout);
+  const rows = keep.result();
+  for (const row of rows) await out.write(row);
+  await out.flush();
+  log(`tag: ${lines} lines, ${errors} errors; wrote the ${rows.length} nearest a threshold`);
+}
+
+/** The thresholds a tagger applies: the model's, overridden by the options'. */
+function effectiveThresholds(tagger: Tagger, override?: Partial<Record<Label, number>>): Record<Label, number> {
+  return Object.fromEntries(LABELS.map((l) => [l, override?.[l] ?? tagger.model.manifest.heads[l].threshold])) as Record<Label, number>;
 }
 
 /** Tag on worker threads in chunks, writing rows back in input order. Returns the line count. */
