@@ -4,7 +4,7 @@ import { LruCache } from '../cache.js';
 import type { Embedder } from '../types.js';
 import { checkOnnxModelDir, readHiddenSize } from './files.js';
 import { openOnnxRunner, type OnnxPooling, type OnnxRunner, type OnnxSource } from './runner.js';
-import { meanUnit, splitWindows } from './windows.js';
+import { meanUnit, splitWindows } from '../windows.js';
 
 export type { OnnxPooling } from './runner.js';
 

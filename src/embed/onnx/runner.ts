@@ -1,5 +1,5 @@
 import type { PreTrainedModel, PreTrainedTokenizer } from '@huggingface/transformers';
-import { unit } from './windows.js';
+import { unit } from '../windows.js';
 
 /**
  * How token vectors become one text vector: `mean` over the real (unpadded) tokens, special tokens

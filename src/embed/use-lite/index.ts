@@ -1,4 +1,5 @@
 import { LruCache } from '../cache.js';
+import { meanUnit, splitWindows } from '../windows.js';
 import type { Embedder } from '../types.js';
 import { checkModelDir, loadUseLiteVocabulary, useLiteModelDir } from './files.js';
 import { UseLitePool, checkWorkerScript } from './pool.js';
@@ -148,7 +149,7 @@ export function createUseLiteEmbedder(options: UseLiteOptions = {}): UseLiteEmbe
     const spans = texts.map((text) => {
       const ids = (tokenizer as UseLiteTokenizer).encode(text);
       const first = windows.length;
-      windows.push(...splitWindows(ids, maxTokens, maxWindows));
+      windows.push(...splitWindows(ids, maxTokens, maxWindows).map((w) => Int32Array.from(w)));
       return { first, count: windows.length - first };
     });
     stats.windows += windows.length;
@@ -205,35 +206,4 @@ export function createUseLiteEmbedder(options: UseLiteOptions = {}): UseLiteEmbe
       if (open) await (await open.catch(() => undefined))?.close();
     },
   };
-}
-
-/**
- * Cut token ids into the fewest windows of at most `max` ids, all of near-equal length, so no
- * window is a short tail that would weigh as much as a full one in the mean. Past `limit` windows,
- * take `limit` full windows spread evenly from the first token to the last.
- */
-function splitWindows(ids: readonly number[], max: number, limit: number): Int32Array[] {
-  const n = ids.length;
-  const count = Math.max(1, Math.ceil(n / max));
-  const windows: Int32Array[] = [];
-  if (count <= limit) {
-    for (let w = 0; w < count; w++) windows.push(Int32Array.from(ids.slice(Math.floor((w * n) / count), Math.floor(((w + 1) * n) / count))));
-  } else {
-    for (let w = 0; w < limit; w++) {
-      const start = limit === 1 ? 0 : Math.round((w * (n - max)) / (limit - 1));
-      windows.push(Int32Array.from(ids.slice(start, start + max)));
-    }
-  }
-  return windows;
-}
-
-/** Mean of vectors, scaled to unit length. */
-function meanUnit(vectors: readonly Float32Array[]): Float32Array {
-  const mean = new Float32Array(USE_LITE_DIM);
-  for (const v of vectors) for (let d = 0; d < USE_LITE_DIM; d++) mean[d] = (mean[d] as number) + (v[d] as number);
-  let norm = 0;
-  for (let d = 0; d < USE_LITE_DIM; d++) norm += (mean[d] as number) ** 2;
-  norm = Math.sqrt(norm);
-  if (norm > 0) for (let d = 0; d < USE_LITE_DIM; d++) mean[d] = (mean[d] as number) / norm;
-  return mean;
 }
