@@ -19,18 +19,23 @@ program
   .option('--thresholds <file>', 'JSON file {label: threshold} overriding the model thresholds')
   .option('--workers <n>', 'worker threads (0 = tag in the main thread); output order is kept', '0')
   .option('--uncertain <n>', 'write only the N prompts nearest a threshold, nearest first (for relabelling)')
+  .option('--embedder <name>', 'lexical (default), use-lite, onnx:DIR, lexical+use-lite or lexical+onnx:DIR (stacked heads)', 'lexical')
+  .option('--embed-band <logodds>', 'with lexical+…: embed only prompts whose lexical score is this near a threshold')
   .action(async (file: string | undefined, opts) => (await import('./commands/tag.js')).runTag(file, opts));
 
 program
   .command('eval')
   .description('evaluate on labelled JSONL: per-label precision/recall/F1, macro-F1, confusion')
-  .argument('<file>', 'labelled JSONL (each line has "labels": [...]; [] or ["none"] = ordinary)')
+  .argument('<file>', 'labelled prompts: JSONL with "labels" ([] or ["none"] = ordinary), a Label Studio export or Prodigy JSONL')
   .option('--model <dir>', 'model folder (default: the shipped model)')
   .option('--json', 'print the report as JSON')
   .option('--slice <field>', 'also report per value of a field ("lang" is guessed when absent); repeatable', collect, [])
   .option('--thresholds <file>', 'JSON file {label: threshold} overriding the model thresholds')
   .option('--tune <targets>', 'tune per-label thresholds to a target: precision=0.95, recall=0.9, tool_use:recall=0.8 (comma-separated)')
   .option('--tune-out <file>', 'where --tune writes the thresholds (read by tag --thresholds)', 'thresholds.json')
+  .option('--report <file>', 'also write a self-contained HTML report (curves, calibration, slices, worst errors)')
+  .option('--format <format>', 'gold format: auto (default), jsonl, labelstudio (JSON / JSON-MIN / JSONL export), prodigy', 'auto')
+  .option('--embedder <name>', 'lexical (default), use-lite, onnx:DIR, lexical+use-lite or lexical+onnx:DIR', 'lexical')
   .action(async (file: string, opts) => (await import('./commands/eval.js')).runEval(file, opts));
 
 program

@@ -86,3 +86,50 @@ export function bestF1Threshold(probs: ArrayLike<number>, ys: ArrayLike<number>,
   }
   return best;
 }
+
+/**
+ * Logistic regression on a few dense inputs by Newton's method (with a small ridge and Platt's
+ * smoothed targets, as in {@link fitPlatt}); returns the weights, then the bias last. Used to
+ * stack the held-out margins of two heads into one calibrated probability.
+ *
+ * Example:
+ *   fitLogistic([[-2, -1], [-1, -2], [1, 2], [2, 1]], [0, 0, 1, 1]) // → [0.8…, 0.8…, 0]
+ */
+export function fitLogistic(rows: readonly (readonly number[])[], ys: ArrayLike<number>, ridge = 1e-3): number[] {
+  const n = rows.length;
+  const d = (rows[0]?.length ?? 0) + 1;
+  let pos = 0;
+  for (let i = 0; i < n; i++) pos += (ys[i] as number) > 0 ? 1 : 0;
+  const hi = (pos + 1) / (pos + 2);
+  const lo = 1 / (n - pos + 2);
+  const w = new Array<number>(d).fill(0);
+  const x = new Array<number>(d).fill(1);
+  for (let iter = 0; iter < 50; iter++) {
+    const g = new Array<number>(d).fill(0);
+    const h = Array.from({ length: d }, (_, a) => Array.from({ length: d }, (_, b) => (a === b ? ridge : 0)));
+    for (let i = 0; i < n; i++) {
+      const r = rows[i] as readonly number[];
+      for (let a = 0; a < d - 1; a++) x[a] = r[a] as number;
+      let z = 0;
+      for (let a = 0; a < d; a++) z += (w[a] as number) * (x[a] as number);
+      const p = sigmoid(z);
+      const t = (ys[i] as number) > 0 ? hi : lo;
+      const s = p * (1 - p);
+      for (let a = 0; a < d; a++) {
+        g[a] = (g[a] as number) + (p - t) * (x[a] as number);
+        const ha = h[a] as number[];
+        for (let b = 0; b < d; b++) ha[b] = (ha[b] as number) + s * (x[a] as number) * (x[b] as number);
+      }
+    }
+    for (let a = 0; a < d - 1; a++) g[a] = (g[a] as number) + ridge * (w[a] as number);
+    const step = solve(new Matrix(h), Matrix.columnVector(g));
+    let moved = 0;
+    for (let a = 0; a < d; a++) {
+      const s = step.get(a, 0);
+      w[a] = (w[a] as number) - s;
+      moved += Math.abs(s);
+    }
+    if (moved < 1e-9) break;
+  }
+  return w;
+}

@@ -25,6 +25,8 @@ export interface TrainResult {
   cv: EvalReport;
   /** Expected calibration error per label on held-out folds. */
   ece: Record<Label, number>;
+  /** Held-out margins of every record (augmented ones too) and the fold each record was held out in. */
+  oof: { margin: Record<Label, Float64Array>; fold: number[] };
 }
 
 /**
@@ -51,7 +53,7 @@ export function trainTagger(records: readonly LabelledRecord[], options: TrainOp
   const xs = parsed.map((p) => extractFeatures(p, config, idf).vector);
   log(`features: ${xs.length} records, dim ${config.dim}`);
 
-  const fold = records.map((r) => hashGroup(r.group, seed) % folds);
+  const fold = records.map((r) => foldOf(r.group, seed, folds));
   const oofMargin: Record<Label, Float64Array> = Object.fromEntries(LABELS.map((l) => [l, new Float64Array(xs.length)])) as Record<Label, Float64Array>;
   for (let k = 0; k < folds; k++) {
     const trainIdx = xs.map((_, i) => i).filter((i) => fold[i] !== k);
@@ -111,7 +113,7 @@ export function trainTagger(records: readonly LabelledRecord[], options: TrainOp
     idf,
     weights,
   };
-  return { model, cv, ece };
+  return { model, cv, ece, oof: { margin: oofMargin, fold } };
 }
 
 function fitHead(xs: SparseVector[], ys: number[], dim: number, seed: number, over?: Partial<LogRegOptions>): LinearHead {
@@ -141,6 +143,11 @@ function computeIdf(vectors: SparseVector[], dim: number): Float32Array {
   const n = vectors.length;
   for (let j = 0; j < dim; j++) idf[j] = Math.log((n + 1) / ((df[j] as number) + 1)) + 1;
   return idf;
+}
+
+/** The cross-validation fold of a record group for a seed (shared by every head trained on the corpus). */
+export function foldOf(group: number, seed: number, folds: number): number {
+  return hashGroup(group, seed) % folds;
 }
 
 function hashGroup(group: number, seed: number): number {

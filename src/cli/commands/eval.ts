@@ -2,13 +2,16 @@ import { writeFileSync } from 'node:fs';
 import { evaluate, formatReport, type EvalReport } from '../../eval/metrics.js';
 import { crossCheckTuning, parseTuneSpec, tuneThresholds, type TunedLabel } from '../../eval/thresholds.js';
 import { guessLang } from '../../features/lang.js';
-import { readJsonLines } from '../../io/jsonl.js';
-import { toPromptRecord } from '../../io/record.js';
-import type { TagResult } from '../../tagger/index.js';
+import type { Readable } from 'node:stream';
+import { FormatError } from '../../formats/common.js';
+import { readGold, type GoldSource } from '../../formats/read.js';
+import type { GoldFormat } from '../../formats/sniff.js';
+import { toPromptRecord, type PromptRecord } from '../../io/record.js';
+import { createTagger, type Tagger, type TagResult } from '../../tagger/index.js';
 import type { Label } from '../../tagger/labels.js';
-import { readGoldLabels } from '../../train/data.js';
 import { round4 } from '../../util/round.js';
-import { inputFrom, taggerFromOptions } from '../common.js';
+import { inputFrom, taggerOptionsFrom } from '../common.js';
+import { embedderFromSpec } from '../embedder.js';
 import { CliError } from '../errors.js';
 import { log } from '../output.js';
 import { countBytes, inputSize, Progress } from '../progress.js';
@@ -20,11 +23,16 @@ export interface EvalCliOptions {
   thresholds?: string;
   tune?: string;
   tuneOut?: string;
+  report?: string;
+  format?: string;
+  embedder?: string;
 }
 
 /** One evaluated row: where it came from, its gold labels and the tagger's result. */
 export interface EvalRow {
   line: number;
+  /** Where the row is in its file: `line 3`, or `task 7 (id 12)` in a Label Studio export. */
+  where: string;
   id?: string;
   /** The prompt text (as the tagger read it), cut to 600 characters. */
   text: string;
@@ -34,42 +42,70 @@ export interface EvalRow {
   slices: Record<string, string>;
 }
 
-/** Read a labelled file and tag every readable row; unreadable rows are logged and counted. */
-async function evaluateFile(file: string, opts: EvalCliOptions): Promise<{ rows: EvalRow[]; errors: number }> {
-  const tagger = taggerFromOptions({ ...(opts.model ? { model: opts.model } : {}), ...(opts.thresholds ? { thresholds: opts.thresholds } : {}), evidence: '5' });
+/** Read a labelled file (any gold format) and tag every readable row; unreadable rows are logged and counted. */
+async function evaluateFile(file: string, opts: EvalCliOptions): Promise<{ rows: EvalRow[]; errors: number; tagger: Tagger }> {
+  const choice = embedderFromSpec(opts.embedder);
+  const base = taggerOptionsFrom({ ...(opts.model ? { model: opts.model } : {}), ...(opts.thresholds ? { thresholds: opts.thresholds } : {}), evidence: '5' });
+  let tagger: Tagger;
+  try {
+    tagger = createTagger({ ...base, ...(choice ? { embedder: choice.embedder, embeddingUse: choice.use } : {}) });
+  } catch (err) {
+    await choice?.embedder.close();
+    throw new CliError('E_MODEL', (err as Error).message);
+  }
   const rows: EvalRow[] = [];
   let errors = 0;
   const { stream, bytes } = countBytes(inputFrom(file));
   const progress = new Progress('eval', { totalBytes: inputSize(file) });
-  let lines = 0;
-  for await (const l of readJsonLines(stream)) {
-    progress.update(++lines, bytes());
-    const fail = (msg: string): void => {
-      errors++;
-      log(`eval: line ${l.line}: ${msg}`);
-    };
-    if ('error' in l) {
-      fail(l.error);
-      continue;
-    }
-    try {
-      const v = l.value as Record<string, unknown>;
-      const gold = readGoldLabels(v);
-      const rec = toPromptRecord(v);
-      const slices: Record<string, string> = {};
-      for (const field of opts.slice ?? []) {
-        const s = v[field];
-        slices[field] = s === undefined && field === 'lang' ? guessLang(rec.text) : String(s ?? '(missing)');
+  let seen = 0;
+  let pending: Array<{ row: Omit<EvalRow, 'result'>; rec: PromptRecord }> = [];
+  const flush = async (): Promise<void> => {
+    const results = await tagger.tagRecordsAsync(pending.map((p) => p.rec));
+    pending.forEach((p, k) => rows.push({ ...p.row, result: results[k] as TagResult }));
+    pending = [];
+    progress.update(seen, bytes());
+  };
+  try {
+    const gold = await readGoldOrFail(file, stream, opts.format);
+    for await (const g of gold.rows) {
+      seen++;
+      if ('error' in g) {
+        errors++;
+        log(`eval: ${g.where}: ${g.error}`);
+        continue;
       }
-      const row: EvalRow = { line: l.line, text: rec.text.slice(0, 600), gold, result: tagger.tagRecord(rec), slices };
-      if (rec.id !== undefined) row.id = rec.id;
-      rows.push(row);
-    } catch (err) {
-      fail((err as Error).message);
+      try {
+        const rec = toPromptRecord(g.record);
+        const slices: Record<string, string> = {};
+        for (const field of opts.slice ?? []) {
+          const s = g.record[field];
+          slices[field] = s === undefined && field === 'lang' ? guessLang(rec.text) : String(s ?? '(missing)');
+        }
+        const row: Omit<EvalRow, 'result'> = { line: Number(/\d+/.exec(g.where)?.[0] ?? seen), where: g.where, text: rec.text.slice(0, 600), gold: g.labels, slices };
+        if (rec.id !== undefined) row.id = rec.id;
+        pending.push({ row, rec });
+        if (pending.length >= 256) await flush();
+      } catch (err) {
+        errors++;
+        log(`eval: ${g.where}: ${(err as Error).message}`);
+      }
     }
+    if (pending.length) await flush();
+  } finally {
+    progress.done();
+    await choice?.embedder.close();
   }
-  progress.done();
-  return { rows, errors };
+  return { rows, errors, tagger };
+}
+
+/** Open gold rows in the format asked for (or sniffed), as a CLI error when the input cannot be read. */
+async function readGoldOrFail(file: string, stream: Readable, format: string | undefined): Promise<GoldSource> {
+  try {
+    return await readGold(file, { stream, ...(format ? { format: format as GoldFormat | 'auto' } : {}) });
+  } catch (err) {
+    if (err instanceof FormatError) throw new CliError('E_INPUT', err.message);
+    throw err;
+  }
 }
 
 /** Metrics per value of one slice field, values in sorted order. */
@@ -90,7 +126,7 @@ function sliceReports(rows: readonly EvalRow[], field: string): Record<string, E
 /** `distillscope eval FILE`: score the tagger against gold labels. */
 export async function runEval(file: string, opts: EvalCliOptions): Promise<void> {
   const tuneSpec = opts.tune === undefined ? undefined : parseTune(opts.tune);
-  const { rows, errors } = await evaluateFile(file, opts);
+  const { rows, errors, tagger } = await evaluateFile(file, opts);
   const overall = evaluate(rows.map((r) => r.gold), rows.map((r) => r.result.labels));
   const slices = Object.fromEntries((opts.slice ?? []).map((f) => [f, sliceReports(rows, f)]));
   const tuned = tuneSpec ? writeTuned(rows, tuneSpec, opts.tuneOut ?? 'thresholds.json', file) : undefined;
@@ -104,7 +140,27 @@ export async function runEval(file: string, opts: EvalCliOptions): Promise<void>
     if (tuned) parts.push(`\n${formatTuned(tuned)}`);
     process.stdout.write(`${parts.join('\n')}\n`);
   }
-  if (errors) log(`eval: ${errors} lines could not be read (see above)`);
+  if (opts.report) await writeReport(opts.report, file, rows, errors, tagger, opts);
+  if (errors) log(`eval: ${errors} rows could not be read (see above)`);
+}
+
+/** `--report FILE`: the self-contained HTML report (curves, calibration, slices, worst errors). */
+async function writeReport(path: string, file: string, rows: readonly EvalRow[], errors: number, tagger: Tagger, opts: EvalCliOptions): Promise<void> {
+  const { buildReport, modelInfo, renderReport } = await import('../../report/index.js');
+  const thresholds = taggerOptionsFrom({ ...(opts.thresholds ? { thresholds: opts.thresholds } : {}) }).thresholds;
+  const source = `${opts.model ?? 'models/tagger'}${opts.embedder && opts.embedder !== 'lexical' ? ` + ${opts.embedder}` : ''}`;
+  const input = buildReport(rows, {
+    file,
+    generated: new Date().toISOString(),
+    unreadable: errors,
+    model: modelInfo(tagger.model, { source, ...(thresholds ? { thresholds } : {}) }),
+  });
+  try {
+    writeFileSync(path, renderReport(input));
+  } catch (err) {
+    throw new CliError('E_OUTPUT', `cannot write the report to "${path}": ${(err as Error).message}`);
+  }
+  log(`eval: wrote the report to ${path}`);
 }
 
 function parseTune(spec: string): ReturnType<typeof parseTuneSpec> {

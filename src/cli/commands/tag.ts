@@ -1,8 +1,10 @@
 import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { parseJsonLine, readLines } from '../../io/jsonl.js';
-import { toPromptRecord } from '../../io/record.js';
-import type { Tagger, TaggerOptions } from '../../tagger/index.js';
+import { toPromptRecord, type PromptRecord } from '../../io/record.js';
+import { createTagger, type Tagger, type TaggerOptions, type TagResult } from '../../tagger/index.js';
+import { embedderFromSpec, type EmbedderChoice } from '../embedder.js';
+import { CliError } from '../errors.js';
 import { LABELS, type Label } from '../../tagger/labels.js';
 import { SmallestN, uncertainty } from '../../tagger/uncertainty.js';
 import { round4 } from '../../util/round.js';
@@ -17,6 +19,8 @@ export interface TagCliOptions {
   thresholds?: string;
   workers?: string;
   uncertain?: string;
+  embedder?: string;
+  embedBand?: string;
 }
 
 const CHUNK = 512;
@@ -24,6 +28,8 @@ const CHUNK = 512;
 /** `distillscope tag [FILE]`: one JSON line out per line in, in order; bad lines give `{line, error}`. */
 export async function runTag(file: string | undefined, opts: TagCliOptions): Promise<void> {
   // Built here even with workers: a bad model or thresholds file fails before any thread starts.
+  const choice = embedderFromSpec(opts.embedder);
+  if (choice) return runTagEmbedded(file, opts, choice);
   const tagger = taggerFromOptions(opts);
   const workers = intOption('workers', opts.workers ?? '0');
   if (opts.uncertain !== undefined) return runUncertain(file, tagger, intOption('uncertain', opts.uncertain, 1), opts);
@@ -97,6 +103,71 @@ async function runUncertain(file: string | undefined, tagger: Tagger, n: number,
   await out.flush();
   log(`tag: ${lines} lines, ${errors} errors; wrote the ${rows.length} nearest a threshold`);
 }
+
+/**
+ * `tag --embedder …`: the same rows as lexical tagging, in order, but lines are tagged in chunks so
+ * each chunk's prompts are embedded together.
+ */
+async function runTagEmbedded(file: string | undefined, opts: TagCliOptions, choice: EmbedderChoice): Promise<void> {
+  const band = opts.embedBand === undefined ? undefined : Number(opts.embedBand);
+  if (band !== undefined && !(band > 0)) throw new CliError('E_USAGE', `--embed-band must be a positive number, received "${opts.embedBand}"`);
+  let tagger: Tagger;
+  try {
+    tagger = createTagger({ ...taggerOptionsFrom(opts), embedder: choice.embedder, embeddingUse: choice.use, ...(band ? { embedBand: band } : {}) });
+  } catch (err) {
+    await choice.embedder.close();
+    throw new CliError('E_MODEL', (err as Error).message);
+  }
+  const out = new LineWriter(process.stdout);
+  const { stream: input, bytes } = countBytes(inputFrom(file));
+  const progress = new Progress('tag', { totalBytes: inputSize(file) });
+  const started = process.hrtime.bigint();
+  let lines = 0;
+  let errors = 0;
+  let flagged = 0;
+  // A chunk holds each line's error row, or its parsed record waiting for the embedder.
+  let chunk: Array<{ line: number; row?: TagRow; rec?: PromptRecord; id?: unknown }> = [];
+  const flush = async (): Promise<void> => {
+    const todo = chunk.filter((c) => c.rec);
+    const results = await tagger.tagRecordsAsync(todo.map((c) => c.rec as PromptRecord));
+    todo.forEach((c, k) => {
+      const r = results[k] as TagResult;
+      c.row = { json: JSON.stringify({ line: c.line, ...r }), error: false, flagged: r.labels.length > 0 };
+    });
+    for (const c of chunk) {
+      const row = c.row as TagRow;
+      if (row.error) errors++;
+      if (row.flagged) flagged++;
+      await out.write(row.json);
+    }
+    chunk = [];
+    progress.update(lines, bytes());
+  };
+  try {
+    for await (const l of readLines(input)) {
+      lines++;
+      const parsed = 'error' in l ? l : parseJsonLine(l.text);
+      if ('error' in parsed) chunk.push({ line: l.line, row: errorRow(l.line, parsed.error) });
+      else {
+        try {
+          chunk.push({ line: l.line, rec: toPromptRecord(parsed.value) });
+        } catch (err) {
+          chunk.push({ line: l.line, row: errorRow(l.line, (err as Error).message, (parsed.value as { id?: unknown } | null)?.id) });
+        }
+      }
+      if (chunk.length >= EMBED_CHUNK) await flush();
+    }
+    if (chunk.length) await flush();
+  } finally {
+    progress.done();
+    await choice.embedder.close();
+  }
+  await out.flush();
+  const secs = Number(process.hrtime.bigint() - started) / 1e9;
+  log(`tag: ${lines} lines, ${lines - errors} tagged (${flagged} with a capability), ${errors} errors, ${secs.toFixed(2)} s, ${Math.round(lines / Math.max(secs, 1e-9))} lines/s (embedder ${choice.embedder.id}, ${choice.use})`);
+}
+
+const EMBED_CHUNK = 256;
 
 /** The thresholds a tagger applies: the model's, overridden by the options'. */
 function effectiveThresholds(tagger: Tagger, override?: Partial<Record<Label, number>>): Record<Label, number> {

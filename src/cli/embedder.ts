@@ -1,0 +1,38 @@
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { createOnnxEmbedder } from '../embed/onnx/index.js';
+import type { Embedder } from '../embed/types.js';
+import { createUseLiteEmbedder } from '../embed/use-lite/index.js';
+import type { EmbeddingUse } from '../tagger/embedded.js';
+import { CliError } from './errors.js';
+
+/** What `--embedder` asks for: an encoder and how its heads enter the tag. @internal */
+export interface EmbedderChoice {
+  embedder: Embedder & { close(): Promise<void> };
+  use: EmbeddingUse;
+}
+
+/** Most 128-token windows read per prompt when tagging: the first ~500 tokens, or spread over a long prompt. */
+export const TAGGING_MAX_WINDOWS = 4;
+
+/**
+ * Read `--embedder`: `lexical` (none), `use-lite` or `onnx:DIR` (embedding heads alone), or
+ * `lexical+use-lite` / `lexical+onnx:DIR` (lexical and embedding heads stacked). @internal
+ */
+export function embedderFromSpec(spec: string | undefined): EmbedderChoice | undefined {
+  if (spec === undefined || spec === 'lexical') return undefined;
+  const stacked = spec.startsWith('lexical+');
+  const name = stacked ? spec.slice('lexical+'.length) : spec;
+  const use: EmbeddingUse = stacked ? 'stacked' : 'embedding';
+  if (name === 'use-lite') {
+    return { embedder: createUseLiteEmbedder({ threads: Math.min(2, availableParallelism()), maxWindows: TAGGING_MAX_WINDOWS }), use };
+  }
+  if (name.startsWith('onnx:') && name.length > 'onnx:'.length) {
+    try {
+      return { embedder: createOnnxEmbedder(resolve(name.slice('onnx:'.length)), { maxWindows: TAGGING_MAX_WINDOWS }), use };
+    } catch (err) {
+      throw new CliError('E_MODEL', (err as Error).message);
+    }
+  }
+  throw new CliError('E_USAGE', `--embedder must be lexical, use-lite, onnx:DIR, lexical+use-lite or lexical+onnx:DIR; received "${spec}"`);
+}
