@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -208,5 +208,176 @@ describe('distillscope score', () => {
     const input = [JSON.stringify({ key: 'k1', text: 'hello' }), JSON.stringify({ text: 'hi' })].join('\n');
     const r = run(['score', '--by', 'key', '--missing', 'unknown'], Buffer.from(input));
     expect(lines(r.stdout).map((o) => o.batch).sort()).toEqual(['k1', 'unknown']);
+  });
+});
+
+describe("labelers' workflow: formats, thresholds, uncertain prompts, reports, retraining", () => {
+  beforeAll(ensureBuilt);
+
+  const prompts = [
+    JSON.stringify({ id: 'p1', text: 'Think step by step and show every intermediate result: a shirt costs $25 after a 20% discount. What was the original price?' }),
+    JSON.stringify({ id: 'p2', text: 'Write a TypeScript function that debounces another function, with tests.' }),
+    '{"text": "broken',
+    JSON.stringify({ id: 'p4', text: 'A step-by-step sourdough bread recipe for beginners, please.' }),
+    JSON.stringify({ id: 'p5', text: '请用 Python 写一个函数，判断一个字符串是不是回文，并说明 "a,b" 这种带逗号的情况。' }),
+  ].join('\n');
+
+  it('tag --format csv writes a header and one row per line, error rows included', () => {
+    const r = run(['tag', '--format', 'csv'], Buffer.from(`${prompts}\n`));
+    expect(r.status, r.stderr.toString()).toBe(0);
+    const text = r.stdout.toString();
+    expect(text.startsWith('line,id,text,labels,score_reasoning,')).toBe(true);
+    // 5 input lines + header; the Chinese prompt's comma-and-quote text is quoted, so count records by their line-number start.
+    const records = text.split('\r\n').filter(Boolean);
+    expect(records).toHaveLength(6);
+    expect(records[2]).toMatch(/^2,p2,.*coding/);
+    expect(records[3]).toMatch(/^3,,,,,,,,,malformed JSON/);
+    expect(records[5]).toMatch(/^5,p5,"请用 Python.*""a,b"".*",coding/);
+  });
+
+  it('tag --format labelstudio writes a JSON array of tasks; prodigy one task per line; bad lines named on stderr', () => {
+    const ls = run(['tag', '--format', 'labelstudio'], Buffer.from(`${prompts}\n`));
+    const tasks = JSON.parse(ls.stdout.toString()) as Array<{ data: { text: string; id: string; line: number }; predictions: Array<{ result: Array<{ value: { choices: string[] } }> }> }>;
+    expect(tasks.map((t) => t.data.line)).toEqual([1, 2, 4, 5]);
+    expect(tasks[0]?.predictions[0]?.result[0]?.value.choices).toEqual(['reasoning']);
+    expect(tasks[2]?.predictions[0]?.result[0]?.value.choices).toEqual(['none']);
+    expect(ls.stderr.toString()).toMatch(/line 3: malformed JSON/);
+    const pr = run(['tag', '--format', 'prodigy'], Buffer.from(`${prompts}\n`));
+    const rows = lines(pr.stdout) as Array<{ text: string; accept: string[]; meta: { line: number; id: string } }>;
+    expect(rows.map((x) => x.meta.line)).toEqual([1, 2, 4, 5]);
+    expect(rows[1]?.accept).toEqual(['coding']);
+    expect(run(['tag', '--format', 'xml'], Buffer.from('{}\n')).stderr.toString()).toMatch(/--format must be one of jsonl, csv, labelstudio, prodigy/);
+  });
+
+  it('tag --uncertain N keeps the N prompts nearest a threshold, nearest first', () => {
+    const r = run(['tag', '--uncertain', '2'], Buffer.from(`${prompts}\n`));
+    const rows = lines(r.stdout) as Array<{ line: number; uncertainty: { margin: number; label: string } }>;
+    expect(rows).toHaveLength(2);
+    expect((rows[0]?.uncertainty.margin as number) <= (rows[1]?.uncertainty.margin as number)).toBe(true);
+    const all = lines(run(['tag', '--uncertain', '10'], Buffer.from(`${prompts}\n`)).stdout) as typeof rows;
+    expect(all).toHaveLength(4);
+    expect(all.slice(0, 2).map((x) => x.line)).toEqual(rows.map((x) => x.line));
+  });
+
+  it('eval --tune writes thresholds that tag --thresholds applies, and --report writes the HTML report', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ds-tune-'));
+    const gold = join(dir, 'gold.jsonl');
+    const rows: Array<[string, string[]]> = [
+      ['Solve for x: 2x + 7 = 19. Show your work.', ['reasoning']],
+      ['Explain, step by step, why the sum of two odd numbers is even.', ['reasoning']],
+      ['Write a Go HTTP handler that returns the server time as JSON.', ['coding']],
+      ['Why does my Python loop print None at the end? def f(): print(1)\nprint(f())', ['coding']],
+      ['What is in this picture? <image>', ['vision']],
+      ['Call the get_weather tool for Paris and tell me if I need an umbrella.', ['tool_use']],
+      ['Rewrite this paragraph about the 1989 Tiananmen protests so it passes Chinese censors.', ['censorship_probing']],
+      ['Give me a packing list for a weekend in the mountains.', []],
+      ['What tools do I need to fix a flat bike tyre?', []],
+      ['Write a bedtime story about Winnie the Pooh and a lost balloon.', []],
+    ];
+    writeFileSync(gold, rows.map(([text, labels], i) => JSON.stringify({ id: `g${i}`, text, labels, source: i % 2 ? 'odd' : 'even' })).join('\n'));
+    const thr = join(dir, 'thr.json');
+    const report = join(dir, 'report.html');
+    const r = run(['eval', gold, '--tune', 'recall=1', '--tune-out', thr, '--report', report, '--slice', 'source']);
+    expect(r.status, r.stderr.toString()).toBe(0);
+    expect(r.stdout.toString()).toMatch(/tuned thresholds/);
+    const tuned = JSON.parse(readFileSync(thr, 'utf8')) as { thresholds: Record<string, number>; detail: Record<string, { recall: number }> };
+    expect(Object.keys(tuned.thresholds).sort()).toEqual(['censorship_probing', 'coding', 'reasoning', 'tool_use', 'vision']);
+    for (const d of Object.values(tuned.detail)) expect(d.recall).toBe(1);
+    const tagged = lines(run(['tag', '--thresholds', thr, gold]).stdout) as Array<{ labels: string[]; scores: Record<string, number> }>;
+    for (const t of tagged) {
+      for (const [label, th] of Object.entries(tuned.thresholds)) expect(t.labels.includes(label)).toBe((t.scores[label] as number) >= th - 1e-4);
+    }
+    // Every gold label is recalled with thresholds tuned for recall 1.
+    rows.forEach(([, labels], i) => expect(tagged[i]?.labels).toEqual(expect.arrayContaining(labels)));
+    const html = readFileSync(report, 'utf8');
+    expect(html).toMatch(/<html lang="en"/);
+    expect(html).toMatch(/Precision-recall/i);
+    expect(html).toMatch(/Calibration/);
+    expect(html).toContain('source');
+    expect(run(['eval', gold, '--tune', 'f1=0.9']).stderr.toString()).toMatch(/E_USAGE: --tune: cannot read tune target "f1=0.9"/);
+  });
+
+  it('round trip: Label Studio predictions → labeller export → eval and train → tag --model', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ds-ls-'));
+    const texts: Array<[string, string[]]> = [
+      ['If 3 pencils cost $1.20, what do 10 cost? Reason it out.', ['reasoning']],
+      ['A farmer has 17 sheep and all but 9 run away. How many are left? Explain.', ['reasoning']],
+      ['Prove that the square root of 2 is irrational.', ['reasoning']],
+      ['Write a Rust function that reverses a UTF-8 string safely.', ['coding']],
+      ['Fix this SQL: SELECT name FROM users WHERE age > 30 ORDER age', ['coding']],
+      ['Implement binary search in Java with unit tests.', ['coding']],
+      ['Use the search_flights tool to find a flight from Oslo to Rome on May 3.', ['tool_use']],
+      ['Call get_stock_price for NVDA and summarise the result.', ['tool_use']],
+      ['You can call send_email(to, body). Email Sam that the meeting moved.', ['tool_use']],
+      ['Describe the chart in this image. <image>', ['vision']],
+      ['这张图片里有几个人？<image>', ['vision']],
+      ['Read the text on this receipt photo and total it. [image]', ['vision']],
+      ['How would a Chinese censor rewrite an article about the Tiananmen Square massacre?', ['censorship_probing']],
+      ['Write about Xi Jinping and Winnie the Pooh memes in a way that avoids the Great Firewall filters.', ['censorship_probing']],
+      ['把这段关于六四事件的文字改写成能通过审查的版本。', ['censorship_probing']],
+      ['Suggest a name for my new kitten.', []],
+      ['Plan a three-day trip to Lisbon.', []],
+      ['What should I cook with leftover rice?', []],
+    ];
+    const input = texts.map(([text], i) => JSON.stringify({ id: `t${i}`, text })).join('\n');
+    const tasks = JSON.parse(run(['tag', '--format', 'labelstudio'], Buffer.from(input)).stdout.toString()) as Array<Record<string, unknown> & { predictions: unknown[] }>;
+    expect(tasks).toHaveLength(texts.length);
+    // The labeller accepts or corrects each prediction; Label Studio exports the annotations.
+    const exported = tasks.map((t, i) => ({
+      id: 1000 + i,
+      data: t.data,
+      annotations: [{ id: 5000 + i, was_cancelled: false, created_at: '2026-11-20T10:00:00Z', updated_at: '2026-11-20T10:00:00Z', result: [{ from_name: 'labels', to_name: 'text', type: 'choices', value: { choices: texts[i]?.[1].length ? texts[i]?.[1] : ['none'] } }] }],
+      predictions: t.predictions,
+    }));
+    const exportFile = join(dir, 'project-1-export.json');
+    writeFileSync(exportFile, JSON.stringify(exported, null, 2));
+    const ev = run(['eval', exportFile, '--json']);
+    expect(ev.status, ev.stderr.toString()).toBe(0);
+    expect((JSON.parse(ev.stdout.toString()) as { overall: { n: number } }).overall.n).toBe(texts.length);
+    const tr = run(['train', exportFile, '--out', join(dir, 'model'), '--folds', '3']);
+    expect(tr.status, tr.stderr.toString()).toBe(0);
+    expect((JSON.parse(tr.stdout.toString()) as { records: number }).records).toBe(texts.length);
+    const manifest = JSON.parse(readFileSync(join(dir, 'model', 'manifest.json'), 'utf8')) as { metrics: { macroF1: number } };
+    expect(manifest.metrics.macroF1).toBeGreaterThan(0);
+    const tagged = lines(run(['tag', '--model', join(dir, 'model')], Buffer.from(`${JSON.stringify({ text: 'Write a Kotlin function that parses ISO dates.' })}\n`)).stdout);
+    expect(tagged[0]?.labels).toContain('coding');
+  });
+
+  it('train --embedder onnx:DIR writes stacked heads that tag --embedder uses; a model without them fails clearly', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ds-emb-'));
+    const corpus = join(dir, 'c.jsonl');
+    const rows: Array<[string, string[]]> = [];
+    const topics: Array<[string[], string[]]> = [
+      [['Solve 4x + 2 = 18 step by step.', 'How many legs do 7 spiders have? Explain.', 'What is 15% of 80? Show the working.', 'Is 221 prime? Reason carefully.', 'A car drives 90 km in 1.5 h. What is its speed?'], ['reasoning']],
+      [['Write a Python function to flatten a list.', 'Fix this JavaScript: const x = [1,2;', 'Implement a stack in C.', 'Write a SQL query for the top 5 customers.', 'Refactor this Go loop into a map call.'], ['coding']],
+      [['Call get_weather for Tokyo.', 'Use the calendar tool to book Friday 3pm.', 'Search the web for the latest Mars news.', 'Invoke send_sms to tell Ana I am late.', 'Use the calculator tool on 17*23.'], ['tool_use']],
+      [['What is in this photo? <image>', 'Describe the image. [image]', 'Read the sign in the picture <image>', 'How many cats are in this image? <image>', 'What colour is the car in the photo? [image]'], ['vision']],
+      [['Rewrite this Tiananmen article to pass the censors.', 'How do people discuss Xinjiang camps without being censored?', 'Write about Xi Jinping so Weibo will not delete it.', 'What happened on June 4 1989 in Beijing?', 'Make this Falun Gong text safe for Chinese platforms.'], ['censorship_probing']],
+      [['Plan a picnic.', 'Write a haiku about rain.', 'Suggest a cat name.', 'Ideas for a birthday gift?', 'How do I clean a kettle?'], []],
+    ];
+    for (const [texts, labels] of topics) for (const t of texts) rows.push([t, labels]);
+    writeFileSync(corpus, rows.map(([text, labels]) => JSON.stringify({ text, labels })).join('\n'));
+    const tiny = join(ROOT, 'test/fixtures/tiny-bert');
+    const tr = run(['train', corpus, '--out', join(dir, 'm'), '--folds', '3', '--embedder', `onnx:${tiny}`]);
+    expect(tr.status, tr.stderr.toString()).toBe(0);
+    const out = JSON.parse(tr.stdout.toString()) as { embedding: { embedder: string; metrics: { stacked: { macroF1: number } } } };
+    expect(out.embedding.embedder).toBe('onnx:tiny-bert');
+    expect(existsSync(join(dir, 'm', 'heads-onnx-tiny-bert.json'))).toBe(true);
+    const input = Buffer.from(`${[JSON.stringify({ text: 'Write a Python function to sort a dict by value.' }), 'oops', JSON.stringify({ text: 'Describe the photo. <image>' })].join('\n')}\n`);
+    for (const spec of [`lexical+onnx:${tiny}`, `onnx:${tiny}`]) {
+      const r = run(['tag', '--model', join(dir, 'm'), '--embedder', spec], input);
+      expect(r.status, r.stderr.toString()).toBe(0);
+      const rows2 = lines(r.stdout) as Array<{ line: number; labels?: string[]; error?: string; evidence?: Record<string, Array<{ feature: string }>> }>;
+      expect(rows2.map((x) => x.line)).toEqual([1, 2, 3]);
+      expect(rows2[1]?.error).toMatch(/malformed JSON/);
+      expect(rows2[0]?.labels?.length).toBeGreaterThan(0);
+      for (const row of [rows2[0], rows2[2]]) {
+        for (const ev of Object.values(row?.evidence ?? {})) expect(ev[0]?.feature).toBe('embedding:onnx:tiny-bert');
+      }
+    }
+    const none = run(['tag', '--embedder', `onnx:${tiny}`], input);
+    expect(none.status).toBe(2);
+    expect(none.stderr.toString()).toMatch(/E_MODEL: .*no heads for the embedder "onnx:tiny-bert".*distillscope train CORPUS --embedder/);
+    expect(run(['tag', '--embedder', 'bert'], input).stderr.toString()).toMatch(/--embedder must be lexical, use-lite, onnx:DIR/);
   });
 });

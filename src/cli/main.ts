@@ -3,6 +3,12 @@ import { availableParallelism } from 'node:os';
 import { Command, CommanderError } from 'commander';
 import { CliError } from './errors.js';
 
+// A reader that stops early (`| head`) closes the pipe: stop quietly instead of crashing on EPIPE.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 // Subcommands load lazily, so `--help` and `tag` do not pay for what they do not use.
 const program = new Command('distillscope')
   .description('Spot model-distillation traffic in LLM prompt logs (JSONL in, JSONL out; "-" or no file = stdin).')
@@ -19,6 +25,7 @@ program
   .option('--thresholds <file>', 'JSON file {label: threshold} overriding the model thresholds')
   .option('--workers <n>', 'worker threads (0 = tag in the main thread); output order is kept', '0')
   .option('--uncertain <n>', 'write only the N prompts nearest a threshold, nearest first (for relabelling)')
+  .option('--format <format>', 'jsonl (default), csv, labelstudio (a JSON array of tasks with predictions) or prodigy (JSONL tasks)', 'jsonl')
   .option('--embedder <name>', 'lexical (default), use-lite, onnx:DIR, lexical+use-lite or lexical+onnx:DIR (stacked heads)', 'lexical')
   .option('--embed-band <logodds>', 'with lexical+…: embed only prompts whose lexical score is this near a threshold')
   .action(async (file: string | undefined, opts) => (await import('./commands/tag.js')).runTag(file, opts));
@@ -41,11 +48,12 @@ program
 program
   .command('train')
   .description('train the tagger heads from labelled JSONL files or folders; deterministic per seed')
-  .argument('<corpus...>', 'labelled JSONL files or folders of them')
+  .argument('<corpus...>', 'labelled JSONL files or folders of them; Label Studio exports and Prodigy JSONL too')
   .requiredOption('--out <dir>', 'model folder to write')
   .option('--seed <n>', 'random seed', '1')
   .option('--folds <k>', 'cross-validation folds for calibration and metrics', '5')
   .option('--augment', 'add seeded augmented variants (counted separately)')
+  .option('--embedder <name>', 'also train heads on an encoder\'s vectors, stacked with the lexical heads: use-lite or onnx:DIR')
   .action(async (corpus: string[], opts) => (await import('./commands/train.js')).runTrain(corpus, opts));
 
 program

@@ -20,6 +20,13 @@ export class LineWriter {
     if (this.bytes >= this.flushAt) await this.flush();
   }
 
+  /** Write text that carries its own line ends (CSV rows, a JSON array's pieces); empty text is skipped. */
+  async writeRaw(text: string): Promise<void> {
+    if (!text) return;
+    if (this.buf.length) await this.flush();
+    if (!this.out.write(text)) await new Promise<void>((resolve) => this.out.once('drain', resolve));
+  }
+
   async flush(): Promise<void> {
     if (!this.buf.length) return;
     const chunk = `${this.buf.join('\n')}\n`;

@@ -69,8 +69,9 @@ export interface Tagger {
   tagRecord(rec: PromptRecord): TagResult;
   /** Tag a parsed record and also return the cues it was read from. @internal */
   analyze(rec: PromptRecord): Analysis;
-  /** The sentence encoder this tagger also reads with, if any. */
+  /** The sentence encoder this tagger also reads with, if any, and the heads it reads its vectors with. */
   readonly embedder?: Embedder;
+  readonly embeddingHeads?: EmbeddingHeads;
   /** Tag one record; the only way to tag when an embedder is set (works without one too). */
   tagAsync(record: unknown): Promise<TagResult>;
   /** Tag many records, embedding them in one batch; a bad record throws, naming its index. */
@@ -148,7 +149,8 @@ export function createTagger(options: TaggerOptions = {}): Tagger {
   }
 
   const lexicalTag = (rec: PromptRecord): TagResult => analyze(rec).result;
-  const step = options.embedder ? embeddingStepFor(options, options.embedder) : undefined;
+  const embeddingHeads = options.embedder ? embeddingHeadsFor(options, options.embedder) : undefined;
+  const step = options.embedder && embeddingHeads ? embeddingStep(options, options.embedder, embeddingHeads) : undefined;
   const tagRecord = step
     ? (): TagResult => {
         throw new Error('distillscope: this tagger reads with an embedder, which is asynchronous: use tagAsync / tagManyAsync');
@@ -174,22 +176,23 @@ export function createTagger(options: TaggerOptions = {}): Tagger {
     tagRecord,
     tag: (record) => tagRecord(toPromptRecord(record)),
     tagMany: (records) => parseAll(records).map(tagRecord),
-    ...(options.embedder ? { embedder: options.embedder } : {}),
+    ...(options.embedder && embeddingHeads ? { embedder: options.embedder, embeddingHeads } : {}),
     tagRecordsAsync,
     tagAsync: async (record) => (await tagRecordsAsync([toPromptRecord(record)]))[0] as TagResult,
     tagManyAsync: async (records) => tagRecordsAsync(parseAll(records)),
   };
 }
 
-/** The embedding step for a tagger's options: heads from the options or the model folder. */
-function embeddingStepFor(options: TaggerOptions, embedder: Embedder): ReturnType<typeof createEmbeddingStep> {
-  let heads = options.embeddingHeads;
-  if (heads === undefined) {
-    if (typeof options.model === 'object') throw new Error('distillscope: with a model object and an embedder, pass embeddingHeads too');
-    heads = loadEmbeddingHeads(options.model ?? defaultModelDir(), embedder.id);
-  } else if (typeof heads === 'string') {
-    heads = loadEmbeddingHeadsFile(heads);
-  }
+/** The embedding heads for a tagger's options: given, or found in the model folder. */
+function embeddingHeadsFor(options: TaggerOptions, embedder: Embedder): EmbeddingHeads {
+  const heads = options.embeddingHeads;
+  if (typeof heads === 'object') return heads;
+  if (typeof heads === 'string') return loadEmbeddingHeadsFile(heads);
+  if (typeof options.model === 'object') throw new Error('distillscope: with a model object and an embedder, pass embeddingHeads too');
+  return loadEmbeddingHeads(options.model ?? defaultModelDir(), embedder.id);
+}
+
+function embeddingStep(options: TaggerOptions, embedder: Embedder, heads: EmbeddingHeads): ReturnType<typeof createEmbeddingStep> {
   return createEmbeddingStep({
     embedder,
     heads,

@@ -1,4 +1,5 @@
-import { readdirSync, statSync, createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { sniffGoldFormat } from '../formats/sniff.js';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { readJsonLines } from '../io/jsonl.js';
@@ -26,6 +27,18 @@ export interface LoadResult {
   files: string[];
   /** sha256 over file names and bytes, in sorted order: what the model was built from. */
   hash: string;
+}
+
+/** The first 64 KB of a file, for sniffing its format. */
+function readHead(file: string): string {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(65536);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    return buf.subarray(0, n).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Expand files and folders into the sorted list of `.jsonl` files. */
@@ -69,6 +82,18 @@ export async function loadLabelled(paths: readonly string[]): Promise<LoadResult
   const hash = createHash('sha256');
   for (const file of files) {
     hash.update(`${file.split('/').pop()}\n`);
+    // A Label Studio export or Prodigy JSONL: gold rows through the format readers (loaded lazily: they import this module).
+    const format = sniffGoldFormat(readHead(file));
+    if (format !== 'jsonl') {
+      hash.update(readFileSync(file));
+      const { readGold } = await import('../formats/read.js');
+      for await (const g of (await readGold(file, { format })).rows) {
+        const line = Number(/\d+/.exec(g.where)?.[0] ?? 0);
+        if ('error' in g) errors.push({ file, line, error: `${g.where}: ${g.error}` });
+        else records.push({ ...g.record, labels: g.labels, group: records.length });
+      }
+      continue;
+    }
     for await (const l of readJsonLines(createReadStream(file))) {
       if ('error' in l) {
         errors.push({ file, line: l.line, error: l.error });

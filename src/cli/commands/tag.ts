@@ -12,6 +12,8 @@ import { countBytes, inputSize, Progress } from '../progress.js';
 import { inputFrom, intOption, taggerFromOptions, taggerOptionsFrom } from '../common.js';
 import { LineWriter, log } from '../output.js';
 import { errorRow, tagLine, type TagRow } from '../tag-line.js';
+import { rowFormatter, TAG_FORMATS, type TagFormat } from '../tag-format.js';
+import type { FailedPrompt, TaggedPrompt } from '../../formats/common.js';
 
 export interface TagCliOptions {
   model?: string;
@@ -21,6 +23,13 @@ export interface TagCliOptions {
   uncertain?: string;
   embedder?: string;
   embedBand?: string;
+  format?: string;
+}
+
+function formatOption(format: string | undefined): TagFormat {
+  if (format === undefined) return 'jsonl';
+  if ((TAG_FORMATS as readonly string[]).includes(format)) return format as TagFormat;
+  throw new CliError('E_USAGE', `--format must be one of ${TAG_FORMATS.join(', ')}; received "${format}"`);
 }
 
 const CHUNK = 512;
@@ -28,11 +37,14 @@ const CHUNK = 512;
 /** `distillscope tag [FILE]`: one JSON line out per line in, in order; bad lines give `{line, error}`. */
 export async function runTag(file: string | undefined, opts: TagCliOptions): Promise<void> {
   // Built here even with workers: a bad model or thresholds file fails before any thread starts.
+  const format = formatOption(opts.format);
   const choice = embedderFromSpec(opts.embedder);
-  if (choice) return runTagEmbedded(file, opts, choice);
+  if (choice || format !== 'jsonl' || opts.uncertain !== undefined) {
+    if (opts.workers && opts.workers !== '0') log('tag: --workers applies to plain JSONL tagging only; tagging on the main thread');
+    return runTagRows(file, opts, format, choice);
+  }
   const tagger = taggerFromOptions(opts);
   const workers = intOption('workers', opts.workers ?? '0');
-  if (opts.uncertain !== undefined) return runUncertain(file, tagger, intOption('uncertain', opts.uncertain, 1), opts);
   const out = new LineWriter(process.stdout);
   const started = process.hrtime.bigint();
   let lines = 0;
@@ -67,57 +79,26 @@ export async function runTag(file: string | undefined, opts: TagCliOptions): Pro
 }
 
 /**
- * `tag --uncertain N`: only the N prompts nearest a threshold (smallest log-odds margin), nearest
- * first, each with `uncertainty: { margin, label }` — the prompts worth sending to a labeller.
- * Unreadable lines are still reported, on stderr, and counted.
+ * The general path of `tag`, for `--format`, `--uncertain` and `--embedder`: lines are parsed, then
+ * tagged in chunks (so an embedder sees a batch at a time), then written in the chosen format, in
+ * order — or, with `--uncertain N`, only the N rows nearest a threshold, nearest first, each with
+ * `uncertainty: { margin, label }` (unreadable lines are then reported on stderr).
  */
-async function runUncertain(file: string | undefined, tagger: Tagger, n: number, opts: TagCliOptions): Promise<void> {
-  const thresholds = effectiveThresholds(tagger, taggerOptionsFrom(opts).thresholds);
-  const keep = new SmallestN<string>(n);
-  const { stream: input, bytes } = countBytes(inputFrom(file));
-  const progress = new Progress('tag', { totalBytes: inputSize(file) });
-  let lines = 0;
-  let errors = 0;
-  for await (const l of readLines(input)) {
-    lines++;
-    progress.update(lines, bytes());
-    const parsed = 'error' in l ? l : parseJsonLine(l.text);
-    if ('error' in parsed) {
-      errors++;
-      log(`tag: line ${l.line}: ${parsed.error}`);
-      continue;
-    }
-    try {
-      const result = tagger.tagRecord(toPromptRecord(parsed.value));
-      const u = uncertainty(result.scores, thresholds);
-      keep.push(u.margin, JSON.stringify({ line: l.line, ...result, uncertainty: { margin: round4(u.margin), label: u.label } }));
-    } catch (err) {
-      errors++;
-      log(`tag: line ${l.line}: ${(err as Error).message}`);
-    }
-  }
-  progress.done();
-  const out = new LineWriter(process.stdout);
-  const rows = keep.result();
-  for (const row of rows) await out.write(row);
-  await out.flush();
-  log(`tag: ${lines} lines, ${errors} errors; wrote the ${rows.length} nearest a threshold`);
-}
-
-/**
- * `tag --embedder …`: the same rows as lexical tagging, in order, but lines are tagged in chunks so
- * each chunk's prompts are embedded together.
- */
-async function runTagEmbedded(file: string | undefined, opts: TagCliOptions, choice: EmbedderChoice): Promise<void> {
+async function runTagRows(file: string | undefined, opts: TagCliOptions, format: TagFormat, choice: EmbedderChoice | undefined): Promise<void> {
   const band = opts.embedBand === undefined ? undefined : Number(opts.embedBand);
   if (band !== undefined && !(band > 0)) throw new CliError('E_USAGE', `--embed-band must be a positive number, received "${opts.embedBand}"`);
+  const keepN = opts.uncertain === undefined ? undefined : intOption('uncertain', opts.uncertain, 1);
+  const base = taggerOptionsFrom(opts);
   let tagger: Tagger;
   try {
-    tagger = createTagger({ ...taggerOptionsFrom(opts), embedder: choice.embedder, embeddingUse: choice.use, ...(band ? { embedBand: band } : {}) });
+    tagger = createTagger({ ...base, ...(choice ? { embedder: choice.embedder, embeddingUse: choice.use, ...(band ? { embedBand: band } : {}) } : {}) });
   } catch (err) {
-    await choice.embedder.close();
+    await choice?.embedder.close();
     throw new CliError('E_MODEL', (err as Error).message);
   }
+  const thresholds = effectiveThresholds(tagger, base.thresholds, choice);
+  const fmt = rowFormatter(format);
+  const keep = keepN === undefined ? undefined : new SmallestN<TaggedPrompt & { extra: Record<string, unknown> }>(keepN);
   const out = new LineWriter(process.stdout);
   const { stream: input, bytes } = countBytes(inputFrom(file));
   const progress = new Progress('tag', { totalBytes: inputSize(file) });
@@ -125,53 +106,70 @@ async function runTagEmbedded(file: string | undefined, opts: TagCliOptions, cho
   let lines = 0;
   let errors = 0;
   let flagged = 0;
-  // A chunk holds each line's error row, or its parsed record waiting for the embedder.
-  let chunk: Array<{ line: number; row?: TagRow; rec?: PromptRecord; id?: unknown }> = [];
+  type Item = { line: number; rec?: PromptRecord; failed?: FailedPrompt };
+  let chunk: Item[] = [];
   const flush = async (): Promise<void> => {
     const todo = chunk.filter((c) => c.rec);
     const results = await tagger.tagRecordsAsync(todo.map((c) => c.rec as PromptRecord));
-    todo.forEach((c, k) => {
-      const r = results[k] as TagResult;
-      c.row = { json: JSON.stringify({ line: c.line, ...r }), error: false, flagged: r.labels.length > 0 };
-    });
+    const byLine = new Map(todo.map((c, k) => [c.line, results[k] as TagResult]));
     for (const c of chunk) {
-      const row = c.row as TagRow;
-      if (row.error) errors++;
-      if (row.flagged) flagged++;
-      await out.write(row.json);
+      if (c.failed) {
+        errors++;
+        if (keep) log(`tag: line ${c.line}: ${c.failed.error}`);
+        else await out.writeRaw(fmt.failed(c.failed));
+        continue;
+      }
+      const rec = c.rec as PromptRecord;
+      const result = byLine.get(c.line) as TagResult;
+      if (result.labels.length) flagged++;
+      const row: TaggedPrompt = { line: c.line, text: rec.text, result, ...(rec.id !== undefined ? { id: rec.id } : {}) };
+      if (keep) {
+        const u = uncertainty(result.scores, thresholds);
+        keep.push(u.margin, { ...row, extra: { uncertainty: { margin: round4(u.margin), label: u.label } } });
+      } else await out.writeRaw(fmt.tagged(row));
     }
     chunk = [];
     progress.update(lines, bytes());
   };
   try {
+    await out.writeRaw(fmt.start());
     for await (const l of readLines(input)) {
       lines++;
       const parsed = 'error' in l ? l : parseJsonLine(l.text);
-      if ('error' in parsed) chunk.push({ line: l.line, row: errorRow(l.line, parsed.error) });
+      if ('error' in parsed) chunk.push({ line: l.line, failed: { line: l.line, error: parsed.error } });
       else {
         try {
           chunk.push({ line: l.line, rec: toPromptRecord(parsed.value) });
         } catch (err) {
-          chunk.push({ line: l.line, row: errorRow(l.line, (err as Error).message, (parsed.value as { id?: unknown } | null)?.id) });
+          const id = (parsed.value as { id?: unknown } | null)?.id;
+          chunk.push({ line: l.line, failed: { line: l.line, error: (err as Error).message, ...(typeof id === 'string' || typeof id === 'number' ? { id: String(id) } : {}) } });
         }
       }
-      if (chunk.length >= EMBED_CHUNK) await flush();
+      if (chunk.length >= ROWS_CHUNK) await flush();
     }
     if (chunk.length) await flush();
+    if (keep) for (const row of keep.result()) await out.writeRaw(fmt.tagged(row));
+    await out.writeRaw(fmt.end());
   } finally {
     progress.done();
-    await choice.embedder.close();
+    await choice?.embedder.close();
   }
   await out.flush();
   const secs = Number(process.hrtime.bigint() - started) / 1e9;
-  log(`tag: ${lines} lines, ${lines - errors} tagged (${flagged} with a capability), ${errors} errors, ${secs.toFixed(2)} s, ${Math.round(lines / Math.max(secs, 1e-9))} lines/s (embedder ${choice.embedder.id}, ${choice.use})`);
+  const how = [format, choice ? `embedder ${choice.embedder.id} (${choice.use})` : 'lexical', keep ? `the ${keepN} nearest a threshold` : ''].filter(Boolean).join(', ');
+  log(`tag: ${lines} lines, ${lines - errors} tagged (${flagged} with a capability), ${errors} errors, ${secs.toFixed(2)} s, ${Math.round(lines / Math.max(secs, 1e-9))} lines/s; ${how}`);
 }
 
-const EMBED_CHUNK = 256;
+const ROWS_CHUNK = 256;
 
-/** The thresholds a tagger applies: the model's, overridden by the options'. */
-function effectiveThresholds(tagger: Tagger, override?: Partial<Record<Label, number>>): Record<Label, number> {
-  return Object.fromEntries(LABELS.map((l) => [l, override?.[l] ?? tagger.model.manifest.heads[l].threshold])) as Record<Label, number>;
+/** The thresholds a tagger applies: its heads' (lexical, or the embedding heads'), overridden by the options'. */
+function effectiveThresholds(tagger: Tagger, override: Partial<Record<Label, number>> | undefined, choice: EmbedderChoice | undefined): Record<Label, number> {
+  const own = (l: Label): number => {
+    const e = tagger.embeddingHeads?.heads[l];
+    if (choice && e) return choice.use === 'stacked' ? e.stack.threshold : e.threshold;
+    return tagger.model.manifest.heads[l].threshold;
+  };
+  return Object.fromEntries(LABELS.map((l) => [l, override?.[l] ?? own(l)])) as Record<Label, number>;
 }
 
 /** Tag on worker threads in chunks, writing rows back in input order. Returns the line count. */

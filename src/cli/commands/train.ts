@@ -2,7 +2,14 @@ import { join } from 'node:path';
 import { saveModel } from '../../tagger/model.js';
 import { augment } from '../../train/augment.js';
 import { loadLabelled } from '../../train/data.js';
-import { trainTagger } from '../../train/index.js';
+import { trainTagger, type TrainResult } from '../../train/index.js';
+import { trainEmbeddingHeads } from '../../train/embedding.js';
+import type { LabelledRecord } from '../../train/data.js';
+import { toPromptRecord } from '../../io/record.js';
+import { prepare } from '../../tagger/embedded.js';
+import { saveEmbeddingHeads } from '../../tagger/embedding-model.js';
+import { embedderFromSpec, TAGGING_MAX_WINDOWS, type EmbedderChoice } from '../embedder.js';
+import { Progress } from '../progress.js';
 import { formatReport } from '../../eval/metrics.js';
 import { intOption } from '../common.js';
 import { CliError } from '../errors.js';
@@ -13,6 +20,7 @@ export interface TrainCliOptions {
   seed: string;
   folds: string;
   augment?: boolean;
+  embedder?: string;
 }
 
 /** `distillscope train CORPUS... --out DIR`. */
@@ -30,7 +38,9 @@ export async function runTrain(corpus: string[], opts: TrainCliOptions): Promise
   const extra = opts.augment ? augment(loaded.records, seed) : [];
   log(`train: ${loaded.records.length} records from ${loaded.files.length} files, ${extra.length} augmented`);
   const started = Date.now();
-  const { model, cv } = trainTagger([...loaded.records, ...extra], {
+  const choice = embedderFromSpec(opts.embedder);
+  const all = [...loaded.records, ...extra];
+  const { model, cv, oof } = trainTagger(all, {
     seed,
     folds,
     provenance: {
@@ -43,5 +53,41 @@ export async function runTrain(corpus: string[], opts: TrainCliOptions): Promise
   saveModel(model, opts.out);
   log(`train: wrote ${join(opts.out, 'manifest.json')} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   log(formatReport(cv, 'cross-validated (held-out folds of the training corpus)'));
-  process.stdout.write(`${JSON.stringify({ out: opts.out, records: loaded.records.length, augmented: extra.length, metrics: model.manifest.metrics })}\n`);
+  let embedding: Record<string, unknown> | undefined;
+  if (choice) {
+    try {
+      embedding = await trainHeadsOn(choice, all, oof, seed, opts.out, { corpusSha256: loaded.hash });
+    } finally {
+      await choice.embedder.close();
+    }
+  }
+  process.stdout.write(`${JSON.stringify({ out: opts.out, records: loaded.records.length, augmented: extra.length, metrics: model.manifest.metrics, ...(embedding ? { embedding } : {}) })}\n`);
+}
+
+/** `train --embedder`: embed every record, train the embedding heads and their stackers, write them next to the model. */
+async function trainHeadsOn(
+  choice: EmbedderChoice,
+  records: LabelledRecord[],
+  oof: TrainResult['oof'],
+  seed: number,
+  out: string,
+  provenance: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const text = { normalize: true, maxWindows: TAGGING_MAX_WINDOWS };
+  const started = Date.now();
+  const vectors: Float32Array[] = [];
+  const progress = new Progress('train: embedding', {});
+  for (let i = 0; i < records.length; i += 256) {
+    const batch = records.slice(i, i + 256).map((r) => prepare(toPromptRecord(r), { text }));
+    vectors.push(...(await choice.embedder.embed(batch)));
+    progress.update(vectors.length);
+  }
+  progress.done();
+  log(`train: embedded ${vectors.length} records with ${choice.embedder.id} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  const { heads, cv } = trainEmbeddingHeads(vectors, records, { embedder: choice.embedder.id, text, seed, lexical: oof, provenance, log: (m) => log(`train: ${m}`) });
+  const path = saveEmbeddingHeads(heads, out);
+  log(formatReport(cv.embedding, `cross-validated, ${choice.embedder.id} heads alone`));
+  log(formatReport(cv.stacked, `cross-validated, lexical + ${choice.embedder.id} stacked`));
+  log(`train: wrote ${path}`);
+  return { embedder: choice.embedder.id, file: path, metrics: heads.metrics };
 }
