@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Matrix, solve } from 'ml-matrix';
 import { sigmoid } from '../train/logreg.js';
 import { SIGNAL_NAMES, type Signals } from './signals.js';
 
@@ -79,50 +78,6 @@ export function applyHead(head: CombinerHead, x: number[]): number {
 /** Level of a score under a head's cut-offs. */
 export function levelOf(head: CombinerHead, score: number): 'low' | 'medium' | 'high' {
   return score >= head.levels.high ? 'high' : score >= head.levels.medium ? 'medium' : 'low';
-}
-
-/**
- * Fit an L2-regularized logistic regression by iteratively reweighted least squares (ml-matrix
- * solves each Newton step). Deterministic; the fitted probabilities are calibrated on the
- * training batches by construction of the log-loss.
- * @internal
- *
- * Example:
- *   fitLogistic([[0], [0.2], [0.8], [1]], [0, 0, 1, 1], 1e-3).weights[0] > 0 // → true
- */
-export function fitLogistic(xs: number[][], ys: number[], l2 = 1e-2, iterations = 50): { weights: number[]; bias: number } {
-  const n = xs.length;
-  const d = (xs[0]?.length ?? 0) + 1;
-  const X = new Matrix(xs.map((r) => [...r, 1]));
-  let w = Matrix.zeros(d, 1);
-  for (let it = 0; it < iterations; it++) {
-    const z = X.mmul(w);
-    const p = z.to1DArray().map(sigmoid);
-    const grad = Matrix.zeros(d, 1);
-    const H = Matrix.zeros(d, d);
-    for (let i = 0; i < n; i++) {
-      const pi = p[i] as number;
-      const s = Math.max(pi * (1 - pi), 1e-9);
-      const e = pi - (ys[i] as number);
-      for (let a = 0; a < d; a++) {
-        const xa = X.get(i, a);
-        grad.set(a, 0, grad.get(a, 0) + e * xa);
-        for (let b = a; b < d; b++) H.set(a, b, H.get(a, b) + s * xa * X.get(i, b));
-      }
-    }
-    for (let a = 0; a < d; a++) {
-      for (let b = 0; b < a; b++) H.set(a, b, H.get(b, a));
-      if (a < d - 1) {
-        H.set(a, a, H.get(a, a) + l2 * n);
-        grad.set(a, 0, grad.get(a, 0) + l2 * n * w.get(a, 0));
-      }
-    }
-    const step = solve(H, grad);
-    w = w.sub(step);
-    if (step.norm() < 1e-8) break;
-  }
-  const all = w.to1DArray();
-  return { weights: all.slice(0, d - 1), bias: all[d - 1] as number };
 }
 
 /** The shipped combiner, found from this module's URL. */

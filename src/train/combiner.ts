@@ -1,4 +1,5 @@
-import { featureVector, fitLogistic, LINKED_FEATURES, SOLO_FEATURES, applyHead, COMBINER_FORMAT, type CombinerHead, type CombinerModel } from '../batch/combiner.js';
+import { featureVector, LINKED_FEATURES, SOLO_FEATURES, applyHead, COMBINER_FORMAT, type CombinerHead, type CombinerModel } from '../batch/combiner.js';
+import { fitLogistic } from './logreg.js';
 import type { BatchScore } from '../batch/index.js';
 import { clusterBatches, signalsOf } from '../campaign/link.js';
 import { detectionAtFpr, rocAuc } from '../eval/traffic.js';

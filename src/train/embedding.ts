@@ -3,12 +3,15 @@ import { evaluate, expectedCalibrationError, type EvalReport } from '../eval/met
 import { EMBEDDING_HEADS_FORMAT, EMBEDDING_HEADS_VERSION, type EmbeddingHead, type EmbeddingHeads, type EmbeddingTextPrep } from '../tagger/embedding-model.js';
 import { LABELS, type Label } from '../tagger/labels.js';
 import { round4 } from '../util/round.js';
-import { applyPlatt, bestF1Threshold, fitLogistic, fitPlatt } from './calibrate.js';
+import { applyPlatt, bestF1Threshold, fitPlatt } from './calibrate.js';
 import type { LabelledRecord } from './data.js';
-import { DEFAULT_LOGREG, margin, sigmoid, trainLogReg, type LogRegOptions } from './logreg.js';
+import { DEFAULT_LOGREG, fitLogistic, margin, sigmoid, trainLogReg, type LogRegOptions } from './logreg.js';
 
 /** Defaults for heads over dense sentence vectors: more L2 than the sparse heads, fewer epochs. */
 export const EMBEDDING_LOGREG: Readonly<Partial<LogRegOptions>> = Object.freeze({ epochs: 20, rate: 0.05, l2: 1e-4 });
+
+/** Ridge on the two stacking weights (per row, as in the combiner's fit). */
+const STACK_L2 = 1e-6;
 
 export interface EmbeddingTrainOptions {
   /** Id and dimension of the embedder the vectors came from. */
@@ -79,7 +82,9 @@ export function trainEmbeddingHeads(vectors: readonly Float32Array[], records: r
     const ysOrig = original.map((i) => ys[i] as number);
     const platt = fitPlatt(oof[label], ys);
     const pe = original.map((i) => applyPlatt(platt, oof[label][i] as number));
-    const [wl, we, b] = fitLogistic(records.map((_, i) => [lexMargin[label][i] as number, oof[label][i] as number]), ys) as [number, number, number];
+    const stack = fitLogistic(records.map((_, i) => [lexMargin[label][i] as number, oof[label][i] as number]), ys, STACK_L2);
+    const [wl, we] = stack.weights as [number, number];
+    const b = stack.bias;
     const ps = original.map((i) => sigmoid(wl * (lexMargin[label][i] as number) + we * (oof[label][i] as number) + b));
     probs.embedding[label] = pe;
     probs.stacked[label] = ps;
