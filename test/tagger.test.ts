@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createTagger } from '../src/tagger/index.js';
 import { LABELS, type Label } from '../src/tagger/labels.js';
+import type { Embedder } from '../src/embed/types.js';
+import { EMBEDDING_HEADS_FORMAT, EMBEDDING_HEADS_VERSION, loadEmbeddingHeads, type EmbeddingHeads } from '../src/tagger/embedding-model.js';
+import { defaultModelDir } from '../src/tagger/model.js';
+import { toPromptRecord } from '../src/io/record.js';
 
 const tagger = createTagger();
 
@@ -96,5 +100,108 @@ describe('createTagger (shipped model)', () => {
     const text = 'If 4 workers build a wall in 6 days, how long do 3 workers take?';
     expect(strict.tag(text).scores.reasoning).toBe(tagger.tag(text).scores.reasoning);
     expect(strict.tag(text).labels).not.toContain('reasoning');
+  });
+});
+
+describe('createTagger with an embedder', () => {
+  // A deterministic stand-in for a sentence encoder: one dimension per topic word list.
+  const TOPICS: Array<[Label | 'none', RegExp]> = [
+    ['reasoning', /\b(solve|prove|how many|step by step|reason)\b/i],
+    ['tool_use', /\b(call|tool|api|invoke)\b/i],
+    ['coding', /\b(function|python|rust|sql|code)\b/i],
+    ['vision', /(<image>|\bphoto\b|\bpicture\b)/i],
+    ['censorship_probing', /\b(tiananmen|censor|xinjiang)\b/i],
+    ['none', /./],
+  ];
+  let calls = 0;
+  let texts = 0;
+  const fake: Embedder = {
+    id: 'fake-topics',
+    dim: TOPICS.length,
+    async embed(batch) {
+      calls++;
+      texts += batch.length;
+      return batch.map((t) => Float32Array.from(TOPICS.map(([, re]) => (re.test(t) ? 1 : 0))));
+    },
+  };
+  // Heads that read dimension k as label k: margin 6·x_k − 3.
+  const heads: EmbeddingHeads = {
+    format: EMBEDDING_HEADS_FORMAT,
+    version: EMBEDDING_HEADS_VERSION,
+    embedder: 'fake-topics',
+    dim: TOPICS.length,
+    text: { normalize: true, maxWindows: 4 },
+    heads: Object.fromEntries(
+      LABELS.map((l, k) => [
+        l,
+        {
+          weights: TOPICS.map((_, j) => (j === k ? 6 : 0)),
+          bias: -3,
+          platt: { a: 1, b: 0 },
+          threshold: 0.5,
+          stack: { lexical: 1, embedding: 1, bias: 0, threshold: 0.5 },
+        },
+      ]),
+    ) as EmbeddingHeads['heads'],
+    training: {},
+    metrics: {},
+  };
+
+  it('tags with the embedding heads alone, through the async API only', async () => {
+    const t = createTagger({ embedder: fake, embeddingHeads: heads, embeddingUse: 'embedding' });
+    const [a, b, c] = await t.tagManyAsync(['Solve 3x + 1 = 10.', 'Please call the weather API for Oslo.', { text: 'Plan a picnic.' }]);
+    expect(a?.labels).toEqual(['reasoning']);
+    expect(b?.labels).toEqual(['tool_use']);
+    expect(c?.labels).toEqual([]);
+    expect(a?.evidence.reasoning?.[0]).toEqual({ feature: 'embedding:fake-topics', weight: 3 });
+    expect(a?.scores.reasoning).toBeCloseTo(1 / (1 + Math.exp(-3)), 4);
+    expect(() => t.tag('Solve 3x + 1 = 10.')).toThrow(/use tagAsync \/ tagManyAsync/);
+    await expect(t.tagManyAsync(['ok', { text: 7 }])).rejects.toThrow(/\(record 1\)/);
+  });
+
+  it('stacks the lexical and embedding margins as the heads say', async () => {
+    const lexical = createTagger();
+    const stacked = createTagger({ embedder: fake, embeddingHeads: heads });
+    const text = 'Write a Python function that checks whether a number is prime.';
+    const [r] = await stacked.tagManyAsync([text]);
+    const m = lexical.analyze(toPromptRecord(text)).margins;
+    LABELS.forEach((l, k) => {
+      const emb = l === 'coding' ? 3 : -3;
+      expect(r?.scores[l]).toBeCloseTo(1 / (1 + Math.exp(-((m[k] as number) + emb))), 4);
+    });
+    expect(r?.labels).toContain('coding');
+    expect(r?.evidence.coding?.[0]?.feature).toBe('embedding:fake-topics');
+  });
+
+  it('with a band, embeds only prompts near a lexical threshold and keeps the lexical tag for the rest', async () => {
+    const lexical = createTagger();
+    const clear = 'Write a Rust function that reverses a linked list, with unit tests.';
+    const scores = lexical.tag(clear).scores;
+    const logit = (p: number): number => Math.log(Math.max(1e-6, p) / Math.max(1e-6, 1 - p));
+    const nearest = Math.min(...LABELS.map((l) => Math.abs(logit(scores[l]) - logit(heads.heads[l].stack.threshold))));
+    // Just inside the band: embedded and re-scored. Just outside: not embedded, the lexical tag as is.
+    const inside = createTagger({ embedder: fake, embeddingHeads: heads, embedBand: nearest + 0.01 });
+    const outside = createTagger({ embedder: fake, embeddingHeads: heads, embedBand: nearest - 0.01 });
+    let before = texts;
+    const [a] = await inside.tagManyAsync([clear]);
+    expect(texts - before).toBe(1);
+    expect(a?.evidence.coding?.[0]?.feature).toBe('embedding:fake-topics');
+    before = texts;
+    const [b] = await outside.tagManyAsync([clear]);
+    expect(texts - before).toBe(0);
+    expect(b).toEqual(lexical.tag(clear));
+  });
+
+  it('refuses heads trained on another encoder, and finds the shipped USE-lite heads', () => {
+    expect(() => createTagger({ embedder: { ...fake, id: 'other' }, embeddingHeads: heads })).toThrow(/trained on "fake-topics" vectors, not "other"/);
+    expect(() => createTagger({ embedder: { ...fake, id: 'onnx:mini' } })).toThrow(/no heads for the embedder "onnx:mini"/);
+    const shipped = loadEmbeddingHeads(defaultModelDir(), 'use-lite');
+    expect(shipped.dim).toBe(512);
+    expect(shipped.text).toEqual({ normalize: true, maxWindows: 4 });
+    for (const l of LABELS) expect(shipped.heads[l].stack.lexical).toBeGreaterThan(0);
+  });
+
+  it('tagAsync without an embedder gives the lexical tag', async () => {
+    expect(await tagger.tagAsync(CASES[0]?.[0])).toEqual(tagger.tag(CASES[0]?.[0]));
   });
 });

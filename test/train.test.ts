@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectedCalibrationError } from '../src/eval/metrics.js';
 import { createTagger } from '../src/tagger/index.js';
-import { LABELS } from '../src/tagger/labels.js';
+import { LABELS, type Label } from '../src/tagger/labels.js';
+import { trainEmbeddingHeads } from '../src/train/embedding.js';
+import { createRng } from '../src/util/rng.js';
 import { loadModel, saveModel } from '../src/tagger/model.js';
 import { augment } from '../src/train/augment.js';
 import { bestF1Threshold, fitPlatt, applyPlatt } from '../src/train/calibrate.js';
@@ -93,5 +95,47 @@ describe('calibration on a held-out fold of the corpus', () => {
       const hit = confident.filter(([, y]) => y === 1).length / Math.max(1, confident.length);
       expect(hit, `precision of p>0.9 for ${label}`).toBeGreaterThan(0.85);
     }
+  });
+});
+
+describe('trainEmbeddingHeads', () => {
+  // Vectors where one dimension carries each label, plus seeded noise; the lexical margins carry half the signal.
+  function data(n: number, seed: number) {
+    const rand = createRng(seed);
+    const records: LabelledRecord[] = [];
+    const vectors: Float32Array[] = [];
+    const lexMargin = Object.fromEntries(LABELS.map((l) => [l, new Float64Array(n)])) as Record<Label, Float64Array>;
+    const fold: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const labels = LABELS.filter(() => rand() < 0.2);
+      records.push({ text: `prompt ${i}`, labels, group: i });
+      vectors.push(Float32Array.from({ length: 8 }, (_, j) => (j < LABELS.length && labels.includes(LABELS[j] as Label) ? 1 : 0) + (rand() - 0.5) * 1.6));
+      LABELS.forEach((l) => (lexMargin[l][i] = (labels.includes(l) ? 1 : -1) + (rand() - 0.5) * 4));
+      fold.push(i % 3);
+    }
+    return { records, vectors, lexical: { margin: lexMargin, fold } };
+  }
+
+  it('learns heads from the vectors and a stacker that beats either input alone, deterministically', () => {
+    const d = data(900, 3);
+    const opts = { embedder: 'test-8d', text: { normalize: true, maxWindows: 4 }, lexical: d.lexical, seed: 2 };
+    const a = trainEmbeddingHeads(d.vectors, d.records, opts);
+    const b = trainEmbeddingHeads(d.vectors, d.records, opts);
+    expect(JSON.stringify(a.heads)).toBe(JSON.stringify(b.heads));
+    expect(a.heads.dim).toBe(8);
+    expect(a.cv.embedding.macroF1).toBeGreaterThan(0.6);
+    expect(a.cv.stacked.macroF1).toBeGreaterThan(a.cv.embedding.macroF1);
+    for (const l of LABELS) {
+      expect(a.heads.heads[l].stack.lexical).toBeGreaterThan(0);
+      expect(a.heads.heads[l].stack.embedding).toBeGreaterThan(0);
+      // The label's own dimension carries the largest weight.
+      const w = a.heads.heads[l].weights;
+      expect(w.indexOf(Math.max(...w))).toBe(LABELS.indexOf(l));
+    }
+  });
+
+  it('refuses vectors, records and folds that do not line up', () => {
+    const d = data(30, 1);
+    expect(() => trainEmbeddingHeads(d.vectors.slice(1), d.records, { embedder: 'x', text: { normalize: true, maxWindows: 1 }, lexical: d.lexical })).toThrow(/must agree/);
   });
 });
