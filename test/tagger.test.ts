@@ -197,7 +197,7 @@ describe('createTagger with an embedder', () => {
     expect(() => createTagger({ embedder: { ...fake, id: 'onnx:mini' } })).toThrow(/no heads for the embedder "onnx:mini"/);
     const shipped = loadEmbeddingHeads(defaultModelDir(), 'use-lite');
     expect(shipped.dim).toBe(512);
-    expect(shipped.text).toEqual({ normalize: true, maxWindows: 4 });
+    expect(shipped.text).toEqual({ normalize: true, maxWindows: 4, languages: ['en'] });
     for (const l of LABELS) expect(shipped.heads[l].stack.lexical).toBeGreaterThan(0);
   });
 

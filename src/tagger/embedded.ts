@@ -1,5 +1,6 @@
 import type { Embedder } from '../embed/types.js';
 import type { PromptRecord } from '../io/record.js';
+import { guessLang } from '../features/lang.js';
 import { normalizeText } from '../normalize/index.js';
 import { applyPlatt } from '../train/calibrate.js';
 import { sigmoid } from '../train/logreg.js';
@@ -48,6 +49,7 @@ export function createEmbeddingStep(options: EmbeddingStepOptions): (recs: reado
   if (embedder.id !== heads.embedder) throw new Error(`distillscope: the heads were trained on "${heads.embedder}" vectors, not "${embedder.id}"`);
   if (embedder.dim !== heads.dim) throw new Error(`distillscope: the embedder gives ${embedder.dim}-d vectors, the heads expect ${heads.dim}`);
   const band = options.band ?? Infinity;
+  const languages = heads.text.languages ? new Set(heads.text.languages) : undefined;
   const threshold = (l: Label): number => options.thresholds?.[l] ?? (use === 'stacked' ? heads.heads[l].stack.threshold : heads.heads[l].threshold);
   const weights = Object.fromEntries(LABELS.map((l) => [l, Float32Array.from(heads.heads[l].weights)])) as Record<Label, Float32Array>;
 
@@ -55,9 +57,11 @@ export function createEmbeddingStep(options: EmbeddingStepOptions): (recs: reado
     // Which prompts to embed: all, or (stacked with a band) only those near a lexical threshold.
     const chosen: number[] = [];
     lexical.forEach((lx, i) => {
-      const empty = (recs[i] as PromptRecord).text.trim() === '';
-      if (empty) return;
-      if (use === 'embedding' || band === Infinity) return void chosen.push(i);
+      const rec = recs[i] as PromptRecord;
+      if (rec.text.trim() === '') return;
+      if (use === 'embedding') return void chosen.push(i);
+      if (languages && !languages.has(guessLang(rec.text))) return;
+      if (band === Infinity) return void chosen.push(i);
       const near = LABELS.some((l) => Math.abs(logit(lx.result.scores[l]) - logit(threshold(l))) < band);
       if (near) chosen.push(i);
     });

@@ -12,6 +12,12 @@ export interface EmbeddingTextPrep {
   normalize: boolean;
   /** Most 128-token windows read per prompt (USE-lite); long prompts are sampled evenly. */
   maxWindows: number;
+  /**
+   * Stacked tagging embeds only prompts whose guessed language is listed (and keeps the lexical tag
+   * for the rest): an encoder trained on English text reads Chinese worse than the lexical heads do.
+   * Absent: every language.
+   */
+  languages?: string[];
 }
 
 /** One label's heads over an embedding: alone, and stacked with the lexical head's margin. */
