@@ -30,9 +30,15 @@ export interface SketchSizes {
   heavy: number;
   /** Templates the miner keeps. */
   templates: number;
+  /** Prompt texts kept for the semantic signal (0 = none: only with an embedder). */
+  semantic?: number;
 }
 
 export const DEFAULT_SKETCH_SIZES: Readonly<SketchSizes> = Object.freeze({ sample: 64, tsSample: 128, heavy: 24, templates: 12 });
+/** Texts sampled per batch for the semantic signal when an embedder is given. */
+export const SEMANTIC_SAMPLE = 16;
+/** Characters kept of each sampled text (its opening: the scaffold and the ask). */
+const SEMANTIC_CHARS = 1000;
 
 /** Tokens of a scaffold prefix or suffix. */
 const AFFIX_TOKENS = 8;
@@ -72,6 +78,8 @@ export class BatchAccumulator {
   readonly templates: TemplateMiner;
   readonly sample: BottomK<Sampled>;
   readonly times: BottomK<number>;
+  /** User texts for the semantic signal, when `sizes.semantic` > 0. */
+  readonly texts: BottomK<string> | undefined;
 
   constructor(readonly sizes: SketchSizes = DEFAULT_SKETCH_SIZES) {
     this.prefixes = new SpaceSaving<number>(sizes.heavy);
@@ -81,6 +89,7 @@ export class BatchAccumulator {
     this.templates = new TemplateMiner({ maxTemplates: sizes.templates });
     this.sample = new BottomK<Sampled>(sizes.sample);
     this.times = new BottomK<number>(sizes.tsSample);
+    this.texts = sizes.semantic ? new BottomK<string>(sizes.semantic) : undefined;
   }
 
   /**
@@ -119,6 +128,7 @@ export class BatchAccumulator {
     for (const k of lshBandKeys(sig, DEFAULT_LSH.bands, DEFAULT_LSH.rows)) this.bands.add(k);
     const key = hashString(String(seq), exact);
     this.sample.add(key, { sig, exact });
+    this.texts?.add(key, (p.userText ?? p.text).slice(0, SEMANTIC_CHARS));
     if (p.ts !== undefined && Number.isFinite(p.ts)) {
       this.withTs++;
       this.times.add(key, p.ts);
@@ -141,6 +151,7 @@ export class BatchAccumulator {
     this.templates.merge(o.templates);
     this.sample.merge(o.sample);
     this.times.merge(o.times);
+    if (this.texts && o.texts) this.texts.merge(o.texts);
     return this;
   }
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sigmoid } from '../train/logreg.js';
+import { SEMANTIC_SIGNAL_NAMES, type SemanticSignals } from './semantic.js';
 import { SIGNAL_NAMES, type Signals } from './signals.js';
 
 export const COMBINER_FORMAT = 'distillscope-combiner';
@@ -16,6 +17,8 @@ export const SOLO_FEATURES = Object.freeze([
   'scaffold_x_marker',
 ] as const);
 export const LINKED_FEATURES = Object.freeze([...SOLO_FEATURES, 'campaign_breadth', 'campaign_peer_score'] as const);
+/** The semantic heads read the same features plus the semantic signals (batch/semantic.ts). */
+export const SEMANTIC_FEATURES = SEMANTIC_SIGNAL_NAMES;
 
 export type Variant = 'solo' | 'linked';
 
@@ -40,12 +43,25 @@ export interface CombinerModel {
   version: 1;
   solo: CombinerHead;
   linked: CombinerHead;
+  /** Heads that also read the semantic signals, trained when the training traffic was embedded (keyed by embedder id). */
+  semantic?: Record<string, { solo: CombinerHead; linked: CombinerHead }>;
   training: Record<string, unknown>;
   metrics: Record<string, unknown>;
 }
 
 /** Feature vector for a batch, in the order of the variant's feature list. @internal */
-export function featureVector(signals: Signals, variant: Variant, link?: LinkEvidence): number[] {
+export function featureVector(signals: Signals, variant: Variant, link?: LinkEvidence, semantic?: SemanticSignals): number[] {
+  const base = lexicalFeatures(signals, variant, link);
+  return semantic ? [...base, ...SEMANTIC_SIGNAL_NAMES.map((k) => semantic.values[k])] : base;
+}
+
+/** The head a batch is scored with: the semantic one for its embedder when it has semantic signals and the combiner has one. @internal */
+export function headFor(combiner: CombinerModel, variant: Variant, semantic?: SemanticSignals): { head: CombinerHead; semantic?: SemanticSignals } {
+  const heads = semantic ? combiner.semantic?.[semantic.embedder] : undefined;
+  return heads && semantic ? { head: heads[variant], semantic } : { head: combiner[variant] };
+}
+
+function lexicalFeatures(signals: Signals, variant: Variant, link?: LinkEvidence): number[] {
   const v = (k: keyof Signals): number => signals[k].value;
   const hv = v('high_value_share');
   const marker = Math.max(v('reasoning_trace_share'), v('grading_share'), v('censorship_rewrite_share'));

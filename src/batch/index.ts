@@ -1,9 +1,12 @@
 import { toPromptRecord, type PromptRecord } from '../io/record.js';
 import { createTagger, type Tagger } from '../tagger/index.js';
-import { BatchAccumulator, DEFAULT_SKETCH_SIZES, type SketchSizes } from './accumulator.js';
-import { applyHead, contributions, featureVector, levelOf, loadCombiner, type CombinerModel, type LinkEvidence } from './combiner.js';
+import { BatchAccumulator, DEFAULT_SKETCH_SIZES, SEMANTIC_SAMPLE, type SketchSizes } from './accumulator.js';
+import { applyHead, contributions, featureVector, headFor, levelOf, loadCombiner, type CombinerModel, type LinkEvidence } from './combiner.js';
+import { embedSamples, SEMANTIC_SIGNAL_NAMES, type SemanticName, type SemanticSignals } from './semantic.js';
+import { computeSignals, signalsOf, SIGNAL_NAMES, type SignalName, type Signals } from './signals.js';
+import type { Embedder } from '../embed/types.js';
 import { markerBits } from './markers.js';
-import { computeSignals, SIGNAL_NAMES, type SignalName, type Signals } from './signals.js';
+
 import { round4 } from '../util/round.js';
 
 /** One scored batch; the same shape from the library and the CLI (`score`). */
@@ -24,6 +27,8 @@ export interface BatchScore {
   fingerprints: string[];
   /** Signal reasons by name (library only; the CLI prints `reasons`). @internal */
   signalReasons?: Record<SignalName, string>;
+  /** Semantic signals, when the scorer has an embedder (`resultsAsync`, `score --embedder`). */
+  semantic?: SemanticSignals;
 }
 
 export interface BatchScorerOptions {
@@ -31,6 +36,11 @@ export interface BatchScorerOptions {
   /** A loaded combiner or the path of a combiner file; default: the shipped one. */
   combiner?: CombinerModel | string;
   sizes?: SketchSizes;
+  /**
+   * A sentence encoder for the semantic signal: each batch keeps a sample of 16 prompt texts, and
+   * `resultsAsync` embeds them and scores with the combiner's semantic head for this encoder.
+   */
+  embedder?: Embedder;
 }
 
 /** Thresholds that make a template, scaffold or band key a campaign fingerprint. */
@@ -77,7 +87,8 @@ export function readTs(v: unknown): number | undefined {
 export function createBatchScorer(options: BatchScorerOptions = {}) {
   const tagger = options.tagger ?? createTagger({ evidence: 0 });
   const combiner = typeof options.combiner === 'object' ? options.combiner : loadCombiner(options.combiner);
-  const sizes = options.sizes ?? DEFAULT_SKETCH_SIZES;
+  const base = options.sizes ?? DEFAULT_SKETCH_SIZES;
+  const sizes = options.embedder && !base.semantic ? { ...base, semantic: SEMANTIC_SAMPLE } : base;
   const batches = new Map<string, BatchAccumulator>();
   let nextSeq = 0;
 
@@ -103,6 +114,13 @@ export function createBatchScorer(options: BatchScorerOptions = {}) {
     accumulators: (): ReadonlyMap<string, BatchAccumulator> => batches,
     /** Score every batch seen so far, in first-seen order. */
     results: (): BatchScore[] => [...batches.entries()].map(([name, acc]) => summarize(name, acc, combiner)),
+    /** Like `results`, and with an embedder, the semantic signals too (scored by the combiner's semantic head). */
+    resultsAsync: async (): Promise<BatchScore[]> => {
+      const results = [...batches.entries()].map(([name, acc]) => summarize(name, acc, combiner));
+      if (!options.embedder) return results;
+      const samples = new Map([...batches.entries()].map(([name, acc]) => [name, acc.texts?.items() ?? []]));
+      return withSemantic(results, await embedSamples(samples, options.embedder), combiner);
+    },
   };
 }
 
@@ -154,21 +172,37 @@ export function summarize(batch: string, acc: BatchAccumulator, combiner: Combin
   };
 }
 
-/** Score signals with the solo head, or the linked head when link evidence is given. @internal */
+/** Attach semantic signals to scored batches and re-score them with the combiner's semantic head. @internal */
+export function withSemantic(results: readonly BatchScore[], semantic: ReadonlyMap<string, SemanticSignals>, combiner: CombinerModel): BatchScore[] {
+  return results.map((b) => {
+    const sem = semantic.get(b.batch);
+    if (!sem) return b;
+    const rescored = applyCombiner(combiner, signalsOf(b), undefined, sem);
+    return { ...b, ...rescored, semantic: sem };
+  });
+}
+
+/** Score signals with the solo head, or the linked head when link evidence is given; the semantic head when there are semantic signals. @internal */
 export function applyCombiner(
   combiner: CombinerModel,
   signals: Signals,
   link?: LinkEvidence,
+  semanticSignals?: SemanticSignals,
 ): { score: number; level: BatchScore['level']; reasons: string[] } {
   const variant = link ? 'linked' : 'solo';
-  const head = combiner[variant];
-  const x = featureVector(signals, variant, link);
+  const { head, semantic } = headFor(combiner, variant, semanticSignals);
+  const x = featureVector(signals, variant, link, semantic);
   const score = round4(applyHead(head, x));
   const byFeature = contributions(head, x).filter((c) => c.value > 0.05).sort((a, b) => b.value - a.value);
   const reasons: string[] = [];
   for (const { feature } of byFeature) {
     const name = baseSignal(feature, signals);
-    const reason = name === 'campaign' ? `shares templates or scaffolds with ${link?.peers ?? 0} other batches (highest of their scores ${link?.peerScore ?? 0})` : signals[name].reason;
+    const reason =
+      name === 'campaign'
+        ? `shares templates or scaffolds with ${link?.peers ?? 0} other batches (highest of their scores ${link?.peerScore ?? 0})`
+        : name === 'semantic_cohesion' || name === 'semantic_cluster_share'
+          ? (semantic as SemanticSignals).reasons[name]
+          : signals[name].reason;
     if (!reasons.includes(reason)) reasons.push(reason);
     if (reasons.length >= REASONS) break;
   }
@@ -178,8 +212,9 @@ export function applyCombiner(
 const MARKER_SIGNALS = ['reasoning_trace_share', 'grading_share', 'censorship_rewrite_share'] as const;
 
 /** Which signal (or campaign evidence) a combiner feature speaks for; marker features speak for the strongest marker. */
-function baseSignal(feature: string, signals: Signals): SignalName | 'campaign' {
+function baseSignal(feature: string, signals: Signals): SignalName | SemanticName | 'campaign' {
   if (feature.startsWith('campaign_')) return 'campaign';
+  if ((SEMANTIC_SIGNAL_NAMES as readonly string[]).includes(feature)) return feature as SemanticName;
   if (feature === 'marker_max' || feature.endsWith('_x_marker')) {
     return MARKER_SIGNALS.reduce((a, b) => (signals[b].value > signals[a].value ? b : a));
   }

@@ -1,3 +1,4 @@
+import type { BatchScore } from './index.js';
 import { LABELS } from '../tagger/labels.js';
 import type { BatchAccumulator } from './accumulator.js';
 import { MARKER_NAMES } from './markers.js';
@@ -151,4 +152,11 @@ function truncate(s: string, max: number): string {
   if (s.length <= max) return s;
   const tail = Math.floor(max / 3);
   return `${s.slice(0, max - tail - 1)}…${s.slice(s.length - tail)}`;
+}
+
+/** Rebuild signal objects from a scored batch (values, and reasons when the library kept them). @internal */
+export function signalsOf(b: BatchScore): Signals {
+  return Object.fromEntries(
+    SIGNAL_NAMES.map((k) => [k, { value: b.signals[k], reason: b.signalReasons?.[k] ?? `${k} ${b.signals[k]}` }]),
+  ) as Signals;
 }

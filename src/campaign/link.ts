@@ -1,6 +1,6 @@
 import { applyCombiner, type BatchScore } from '../batch/index.js';
 import { loadCombiner, type CombinerModel, type LinkEvidence } from '../batch/combiner.js';
-import { SIGNAL_NAMES, type Signals } from '../batch/signals.js';
+import { signalsOf } from '../batch/signals.js';
 import { hashString } from '../features/hash.js';
 
 /** A campaign cluster: batches linked by shared fingerprints. */
@@ -118,15 +118,8 @@ export function linkBatches(batches: readonly BatchScore[], options: LinkOptions
   const { campaigns, campaignOf, evidence } = clusterBatches(batches, options.maxBatchesPerFingerprint);
   const out = batches.map((b, i) => {
     const id = campaignOf[i];
-    const rescored = applyCombiner(combiner, signalsOf(b), evidence[i]);
+    const rescored = applyCombiner(combiner, signalsOf(b), evidence[i], b.semantic);
     return { ...b, ...rescored, ...(id ? { campaign: id } : {}) };
   });
   return { batches: out, campaigns };
-}
-
-/** Rebuild signal objects from a scored batch (values, and reasons when the library kept them). @internal */
-export function signalsOf(b: BatchScore): Signals {
-  return Object.fromEntries(
-    SIGNAL_NAMES.map((k) => [k, { value: b.signals[k], reason: b.signalReasons?.[k] ?? `${k} ${b.signals[k]}` }]),
-  ) as Signals;
 }

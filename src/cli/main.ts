@@ -66,6 +66,7 @@ program
   .option('--model <dir>', 'tagger model folder (default: shipped)')
   .option('--combiner <file>', 'combiner file (default: shipped)')
   .option('--workers <n>', 'worker threads (0 = score in the main thread)', String(Math.min(2, Math.max(1, availableParallelism()))))
+  .option('--embedder <name>', 'add the semantic signal from this encoder (use-lite or onnx:DIR; needs combiner heads trained with it)')
   .action(async (file: string | undefined, opts) => (await import('./commands/score.js')).runScore(file, opts));
 
 program
@@ -86,6 +87,7 @@ program
   .requiredOption('--out <file>', 'combiner file to write')
   .option('--by <field>', 'grouping field', 'account')
   .option('--model <dir>', 'tagger model folder (default: shipped)')
+  .option('--embedder <name>', 'also train heads that read the semantic signal of this encoder (use-lite or onnx:DIR)')
   .action(async (file: string, opts) => (await import('./commands/train-combiner.js')).runTrainCombiner(file, opts));
 
 program
@@ -96,6 +98,7 @@ program
   .option('--json', 'print the report as JSON')
   .option('--model <dir>', 'tagger model folder (default: shipped)')
   .option('--combiner <file>', 'combiner file (default: shipped)')
+  .option('--embedder <name>', 'also report scores with the semantic signal of this encoder (use-lite or onnx:DIR)')
   .action(async (file: string, opts) => (await import('./commands/eval-score.js')).runEvalScore(file, opts));
 
 /** Commander helper: a repeatable option collected into a list. */

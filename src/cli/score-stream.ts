@@ -67,7 +67,7 @@ export async function scoreStream(input: Readable, opts: ScoreStreamOptions): Pr
     if (opts.keepTruth && !truth.has(batch)) truth.set(batch, (v as { sim?: unknown }).sim);
     opts.onRecord?.(batch, v);
   }
-  const batches = scorer.results();
+  const batches = opts.embedder ? await scorer.resultsAsync() : scorer.results();
   log(`read ${lines} lines (${errors} errors) into ${batches.length} batches in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return { batches, lines, errors, truth };
 }

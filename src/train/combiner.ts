@@ -1,7 +1,8 @@
-import { featureVector, LINKED_FEATURES, SOLO_FEATURES, applyHead, COMBINER_FORMAT, type CombinerHead, type CombinerModel } from '../batch/combiner.js';
+import { featureVector, LINKED_FEATURES, SEMANTIC_FEATURES, SOLO_FEATURES, applyHead, COMBINER_FORMAT, type CombinerHead, type CombinerModel } from '../batch/combiner.js';
 import { fitLogistic } from './logreg.js';
 import type { BatchScore } from '../batch/index.js';
-import { clusterBatches, signalsOf } from '../campaign/link.js';
+import { clusterBatches } from '../campaign/link.js';
+import { signalsOf } from '../batch/signals.js';
 import { detectionAtFpr, rocAuc } from '../eval/traffic.js';
 import { round4 } from '../util/round.js';
 
@@ -20,33 +21,48 @@ export interface CombinerTrainOptions {
  */
 export function trainCombiner(batches: readonly BatchScore[], truth: readonly number[], options: CombinerTrainOptions = {}): CombinerModel {
   const l2 = options.l2 ?? 1e-3;
-  const soloX = batches.map((b) => featureVector(signalsOf(b), 'solo'));
-  const soloFit = fitLogistic(soloX, [...truth], l2);
-  const solo: CombinerHead = { features: [...SOLO_FEATURES], ...soloFit, levels: { medium: 0.5, high: 0.9 } };
-  const soloScores = soloX.map((x) => applyHead(solo, x));
-  solo.levels = levelsFor(soloScores, truth);
-
-  const rescored = batches.map((b, i) => ({ ...b, score: soloScores[i] as number }));
-  const { evidence } = clusterBatches(rescored);
-  const linkedX = rescored.map((b, i) => featureVector(signalsOf(b), 'linked', evidence[i]));
-  const linkedFit = fitLogistic(linkedX, [...truth], l2);
-  const linked: CombinerHead = { features: [...LINKED_FEATURES], ...linkedFit, levels: { medium: 0.5, high: 0.9 } };
-  const linkedScores = linkedX.map((x) => applyHead(linked, x));
-  linked.levels = levelsFor(linkedScores, truth);
-
+  const plain = fitHeads(batches, truth, l2, false);
   const metric = (scores: number[]) => {
     const pos = scores.filter((_, i) => truth[i] === 1);
     const neg = scores.filter((_, i) => truth[i] === 0);
     return { auc: round4(rocAuc(scores, [...truth])), tprAt1pctFpr: round4(detectionAtFpr(pos, neg, 0.01).tpr) };
   };
+  const metrics: Record<string, unknown> = { note: 'in-sample, on the simulated training traffic', solo: metric(plain.soloScores), linked: metric(plain.linkedScores) };
+  // With semantic signals on every batch, also the heads that read them, keyed by the embedder.
+  const embedder = batches[0]?.semantic?.embedder;
+  let semantic: CombinerModel['semantic'];
+  if (embedder && batches.every((b) => b.semantic?.embedder === embedder)) {
+    const sem = fitHeads(batches, truth, l2, true);
+    semantic = { [embedder]: { solo: sem.solo, linked: sem.linked } };
+    metrics[`semantic:${embedder}`] = { solo: metric(sem.soloScores), linked: metric(sem.linkedScores) };
+  }
   return {
     format: COMBINER_FORMAT,
     version: 1,
-    solo,
-    linked,
+    solo: plain.solo,
+    linked: plain.linked,
+    ...(semantic ? { semantic } : {}),
     training: { batches: batches.length, campaignBatches: truth.filter((t) => t === 1).length, l2, ...options.provenance },
-    metrics: { note: 'in-sample, on the simulated training traffic', solo: metric(soloScores), linked: metric(linkedScores) },
+    metrics,
   };
+}
+
+/** Fit the solo head, then (on batches re-scored by it) the linked head; with or without the semantic signals. */
+function fitHeads(batches: readonly BatchScore[], truth: readonly number[], l2: number, withSemantic: boolean) {
+  const sem = (b: BatchScore) => (withSemantic ? b.semantic : undefined);
+  const extra = withSemantic ? [...SEMANTIC_FEATURES] : [];
+  const soloX = batches.map((b) => featureVector(signalsOf(b), 'solo', undefined, sem(b)));
+  const solo: CombinerHead = { features: [...SOLO_FEATURES, ...extra], ...fitLogistic(soloX, [...truth], l2), levels: { medium: 0.5, high: 0.9 } };
+  const soloScores = soloX.map((x) => applyHead(solo, x));
+  solo.levels = levelsFor(soloScores, truth);
+
+  const rescored = batches.map((b, i) => ({ ...b, score: soloScores[i] as number }));
+  const { evidence } = clusterBatches(rescored);
+  const linkedX = rescored.map((b, i) => featureVector(signalsOf(b), 'linked', evidence[i], sem(b)));
+  const linked: CombinerHead = { features: [...LINKED_FEATURES, ...extra], ...fitLogistic(linkedX, [...truth], l2), levels: { medium: 0.5, high: 0.9 } };
+  const linkedScores = linkedX.map((x) => applyHead(linked, x));
+  linked.levels = levelsFor(linkedScores, truth);
+  return { solo, linked, soloScores, linkedScores };
 }
 
 function levelsFor(scores: readonly number[], truth: readonly number[]): CombinerHead['levels'] {

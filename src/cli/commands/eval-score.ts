@@ -1,4 +1,7 @@
+import { applyCombiner } from '../../batch/index.js';
+import { signalsOf } from '../../batch/signals.js';
 import { linkBatches } from '../../campaign/link.js';
+import { embedderFromSpec } from '../embedder.js';
 import { toPromptRecord } from '../../io/record.js';
 import { adjustedRandIndex, detectionAtFpr, PlainBaseline, rocAuc } from '../../eval/traffic.js';
 import type { SimTruth } from '../../simulate/index.js';
@@ -30,6 +33,8 @@ interface TrafficReport {
   solo: MethodReport;
   linked: MethodReport;
   baseline: MethodReport;
+  /** With `--embedder`: the same batches scored by the combiner's semantic heads. */
+  semantic?: { embedder: string; solo: MethodReport; linked: MethodReport };
   linkingARI: number;
   worstOrganic: Array<{ batch: string; kind: string; n: number; score: number; level: string; reasons: string[] }>;
 }
@@ -40,18 +45,32 @@ interface TrafficReport {
  * and per kind, linking ARI over campaign accounts, the worst-scored organic accounts, and the same
  * figures for a plain baseline (exact-duplicate rate plus shared-first-words rate) in the same run.
  */
-export async function runEvalScore(file: string, opts: { by: string; json?: boolean; model?: string; combiner?: string }): Promise<void> {
+export async function runEvalScore(file: string, opts: { by: string; json?: boolean; model?: string; combiner?: string; embedder?: string }): Promise<void> {
   const tagger = taggerFromOptions({ ...(opts.model ? { model: opts.model } : {}), evidence: '0' });
   const combiner = combinerFromOptions(opts.combiner);
+  const embedder = embedderFromSpec(opts.embedder)?.embedder;
+  if (embedder && !combiner.semantic?.[embedder.id]) {
+    await embedder.close();
+    throw new CliError('E_MODEL', `the combiner has no semantic heads for "${embedder.id}"; train them with train-combiner --embedder ${opts.embedder}`);
+  }
   const baseline = new PlainBaseline();
-  const { batches, truth } = await scoreStream(inputFrom(file), {
-    by: opts.by,
-    missing: '(none)',
-    tagger,
-    combiner,
-    keepTruth: true,
-    onRecord: (batch, record) => baseline.add(batch, toPromptRecord(record).text),
-  });
+  let scored;
+  try {
+    scored = await scoreStream(inputFrom(file), {
+      by: opts.by,
+      missing: '(none)',
+      tagger,
+      combiner,
+      keepTruth: true,
+      onRecord: (batch, record) => baseline.add(batch, toPromptRecord(record).text),
+      ...(embedder ? { embedder } : {}),
+    });
+  } finally {
+    await embedder?.close();
+  }
+  const { truth } = scored;
+  // Without the semantic signal: the same batches scored by the plain heads.
+  const batches = scored.batches.map(({ semantic: _s, ...b }) => ({ ...b, ...applyCombiner(combiner, signalsOf(b)) }));
   const linked = linkBatches(batches, { combiner }).batches;
   const truths = batches.map((b) => {
     const t = truth.get(b.batch) as SimTruth | undefined;
@@ -107,6 +126,9 @@ export async function runEvalScore(file: string, opts: { by: string; json?: bool
     baseline: report(baseScores),
     linkingARI: round4(ari),
     worstOrganic,
+    ...(embedder
+      ? { semantic: { embedder: embedder.id, solo: report(scored.batches.map((b) => b.score)), linked: report(linkBatches(scored.batches, { combiner }).batches.map((b) => b.score)) } }
+      : {}),
   };
   if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   else process.stdout.write(formatTrafficReport(result));
@@ -115,14 +137,15 @@ export async function runEvalScore(file: string, opts: { by: string; json?: bool
 
 function formatTrafficReport(r: TrafficReport): string {
   const rows: string[] = [`${r.accounts} accounts: ${r.campaignAccounts} campaign, ${r.organicAccounts} organic`, '', 'method      ROC-AUC  TPR@1%FPR  TPR@0.1%FPR'];
-  for (const [name, m] of [['baseline', r.baseline], ['solo', r.solo], ['linked', r.linked]] as const) {
+  const methods: Array<[string, MethodReport]> = [['baseline', r.baseline], ['solo', r.solo], ['linked', r.linked]];
+  if (r.semantic) methods.push(['solo+sem', r.semantic.solo], ['linked+sem', r.semantic.linked]);
+  for (const [name, m] of methods) {
     rows.push(`${name.padEnd(10)} ${m.auc.toFixed(4).padStart(8)} ${m.tprAt1pctFpr.toFixed(3).padStart(10)} ${m.tprAt01pctFpr.toFixed(3).padStart(12)}`);
   }
-  rows.push('', 'TPR@1%FPR by variant / kind   baseline   solo   linked');
-  const { baseline: b, solo: s, linked: l } = r;
+  rows.push('', `TPR@1%FPR by variant / kind  ${methods.map(([n]) => n.padStart(10)).join('')}`);
   for (const key of ['byVariant', 'byKind'] as const) {
-    for (const k of Object.keys(l[key]).sort()) {
-      rows.push(`${`${k} (${l[key][k]?.accounts})`.padEnd(29)} ${(b[key][k]?.tprAt1pctFpr ?? 0).toFixed(3).padStart(8)} ${(s[key][k]?.tprAt1pctFpr ?? 0).toFixed(3).padStart(6)} ${(l[key][k]?.tprAt1pctFpr ?? 0).toFixed(3).padStart(8)}`);
+    for (const k of Object.keys(r.linked[key]).sort()) {
+      rows.push(`${`${k} (${r.linked[key][k]?.accounts})`.padEnd(29)}${methods.map(([, m]) => (m[key][k]?.tprAt1pctFpr ?? 0).toFixed(3).padStart(10)).join('')}`);
     }
   }
   rows.push('', `linking adjusted Rand index over campaign accounts: ${r.linkingARI.toFixed(3)}`, '', 'worst-scored organic accounts (linked):');

@@ -2,6 +2,8 @@ import { linkBatches } from '../../campaign/link.js';
 import { combinerFromOptions, inputFrom, intOption, taggerFromOptions } from '../common.js';
 import { countBytes, inputSize, Progress } from '../progress.js';
 import { scoreParallel } from '../score-parallel.js';
+import { embedderFromSpec } from '../embedder.js';
+import { CliError } from '../errors.js';
 import { LineWriter, log } from '../output.js';
 import { scoreStream } from '../score-stream.js';
 
@@ -12,6 +14,7 @@ export interface ScoreCliOptions {
   missing: string;
   model?: string;
   combiner?: string;
+  embedder?: string;
 }
 
 /** `distillscope score [FILE] --by FIELD [--link]`: one JSON line per batch. */
@@ -24,10 +27,23 @@ export async function runScore(file: string | undefined, opts: ScoreCliOptions):
   // Load the models here first, so a bad path fails with a clear error before any thread starts.
   const tagger = taggerFromOptions({ ...(opts.model ? { model: opts.model } : {}), evidence: '0' });
   const combiner = combinerFromOptions(opts.combiner);
-  const { batches, errors } = workers > 0
-    ? await scoreParallel(input, { by: opts.by, missing: opts.missing, workers, onLine, ...modelOpts })
-    : await scoreStream(input, { by: opts.by, missing: opts.missing, tagger, combiner, onLine });
-  progress.done();
+  const embedder = embedderFromSpec(opts.embedder)?.embedder;
+  if (embedder && !combiner.semantic?.[embedder.id]) {
+    await embedder.close();
+    throw new CliError('E_MODEL', `the combiner has no semantic heads for "${embedder.id}"; train them with train-combiner --embedder ${opts.embedder}`);
+  }
+  let result;
+  try {
+    // The semantic signal embeds each batch's sample on the encoder's own threads: tagging stays on this one.
+    result =
+      workers > 0 && !embedder
+        ? await scoreParallel(input, { by: opts.by, missing: opts.missing, workers, onLine, ...modelOpts })
+        : await scoreStream(input, { by: opts.by, missing: opts.missing, tagger, combiner, onLine, ...(embedder ? { embedder } : {}) });
+  } finally {
+    progress.done();
+    await embedder?.close();
+  }
+  const { batches, errors } = result;
   const linked = opts.link ? linkBatches(batches, { combiner }) : undefined;
   const out = new LineWriter(process.stdout);
   for (const b of linked?.batches ?? batches) {

@@ -6,9 +6,10 @@ import { inputFrom, taggerFromOptions } from '../common.js';
 import { CliError } from '../errors.js';
 import { log } from '../output.js';
 import { scoreStream } from '../score-stream.js';
+import { embedderFromSpec } from '../embedder.js';
 
 /** `distillscope train-combiner TRAFFIC --out FILE`: fit the combiner on simulated traffic with `sim` truth. */
-export async function runTrainCombiner(file: string, opts: { out: string; by: string; model?: string }): Promise<void> {
+export async function runTrainCombiner(file: string, opts: { out: string; by: string; model?: string; embedder?: string }): Promise<void> {
   const tagger = taggerFromOptions({ ...(opts.model ? { model: opts.model } : {}), evidence: '0' });
   // Signals do not depend on the combiner; a neutral one is enough to read them.
   const neutral = {
@@ -19,7 +20,14 @@ export async function runTrainCombiner(file: string, opts: { out: string; by: st
     training: {},
     metrics: {},
   };
-  const { batches, truth, lines } = await scoreStream(inputFrom(file), { by: opts.by, missing: '(none)', tagger, combiner: neutral, keepTruth: true });
+  const embedder = embedderFromSpec(opts.embedder)?.embedder;
+  let scored;
+  try {
+    scored = await scoreStream(inputFrom(file), { by: opts.by, missing: '(none)', tagger, combiner: neutral, keepTruth: true, ...(embedder ? { embedder } : {}) });
+  } finally {
+    await embedder?.close();
+  }
+  const { batches, truth, lines } = scored;
   const y = batches.map((b) => {
     const t = truth.get(b.batch) as SimTruth | undefined;
     if (!t) throw new CliError('E_INPUT', `batch "${b.batch}" has no "sim" ground truth; train-combiner needs simulated traffic`);
