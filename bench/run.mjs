@@ -40,3 +40,23 @@ if (existsSync(dev)) {
     console.log(`${`--workers ${workers}`.padEnd(32)}${String(wall).padStart(8)}${String(Math.round(10000 / wall)).padStart(10)}${String(Math.round(kb / 1024)).padStart(9)}`);
   }
 }
+
+// Embeddings in tagging (issue 4): the CLI on 1,000 dev lines, lexical vs USE-lite stacked (every
+// English prompt embedded, or only those near a lexical threshold) vs USE-lite alone.
+if (existsSync(dev)) {
+  const file = join(root, 'bench/out/tag-1k.jsonl');
+  const rowsIn = readFileSync(dev, 'utf8').trim().split('\n');
+  writeFileSync(file, `${rowsIn.slice(0, 1000).join('\n')}\n`);
+  console.log(`\n${'CLI tag, 1,000 dev lines'.padEnd(40)}${'wall s'.padStart(8)}${'lines/s'.padStart(10)}${'peak MB'.padStart(9)}`);
+  const settings = [
+    ['lexical', []],
+    ['lexical+use-lite', ['--embedder', 'lexical+use-lite']],
+    ['lexical+use-lite --embed-band 1', ['--embedder', 'lexical+use-lite', '--embed-band', '1']],
+    ['use-lite', ['--embedder', 'use-lite']],
+  ];
+  for (const [name, args] of settings) {
+    const r = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, join(root, 'dist/cli/main.js'), 'tag', file, '--evidence', '0', ...args], { encoding: 'utf8', maxBuffer: 1 << 30 });
+    const [wall, kb] = (r.stderr.trim().split('\n').pop() ?? '').split(' ').map(Number);
+    console.log(`${name.padEnd(40)}${String(wall).padStart(8)}${String(Math.round(1000 / wall)).padStart(10)}${String(Math.round(kb / 1024)).padStart(9)}`);
+  }
+}
