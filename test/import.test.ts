@@ -27,10 +27,15 @@ describe('importing distillscope', () => {
     const m = await import('../src/index.js');
     expect(Object.keys(m).sort()).toEqual(
       [
-        'CLASSES', 'LABELS', 'NONE', 'RecordError', 'SIGNAL_NAMES', 'adjustedRandIndex', 'createBatchScorer', 'createTagger', 'createUseLiteEmbedder', 'defaultModelDir',
-        'detectionAtFpr', 'evaluate', 'expectedCalibrationError', 'formatReport', 'guessLang', 'isLabel', 'linkBatches', 'loadCombiner',
-        'loadLabelled', 'loadModel', 'normalizeText', 'parseJsonLine', 'readLines', 'rocAuc', 'saveModel', 'scoreBatch', 'simulateTraffic',
-        'toPromptRecord', 'trainCombiner', 'trainTagger',
+        'CHOICES', 'CHOICE_HINTS', 'CLASSES', 'CSV_COLUMNS', 'FormatError', 'GOLD_FORMATS', 'LABELS', 'LABEL_STUDIO_CONFIG',
+        'LABEL_STUDIO_FROM_NAME', 'MAX_JSON_BYTES', 'NONE', 'RecordError', 'SEMANTIC_SIGNAL_NAMES', 'SIGNAL_NAMES', 'adjustedRandIndex',
+        'buildReport', 'createBatchScorer', 'createLabelStudioWriter', 'createOnnxEmbedder', 'createTagger', 'createUseLiteEmbedder',
+        'crossCheckTuning', 'csvHeader', 'csvRow', 'defaultModelDir', 'detectionAtFpr', 'evaluate', 'expectedCalibrationError', 'formatReport',
+        'goldFromJsonl', 'goldFromLabelStudioExport', 'goldFromLabelStudioItem', 'goldFromProdigy', 'guessLang', 'isLabel', 'labelStudioTask',
+        'labelsFromChoices', 'linkBatches', 'loadCombiner', 'loadEmbeddingHeads', 'loadLabelled', 'loadModel', 'modelInfo', 'normalizeText',
+        'parseJsonLine', 'parseTuneSpec', 'prodigyTask', 'readGold', 'readLines', 'renderReport', 'rocAuc', 'saveEmbeddingHeads', 'saveModel',
+        'scoreBatch', 'semanticSignals', 'simulateTraffic', 'sniffGoldFormat', 'toPromptRecord', 'trainCombiner', 'trainEmbeddingHeads',
+        'trainTagger', 'tuneThresholds', 'uncertainty',
       ].sort(),
     );
   });
