@@ -142,10 +142,10 @@ function formatTrafficReport(r: TrafficReport): string {
   for (const [name, m] of methods) {
     rows.push(`${name.padEnd(10)} ${m.auc.toFixed(4).padStart(8)} ${m.tprAt1pctFpr.toFixed(3).padStart(10)} ${m.tprAt01pctFpr.toFixed(3).padStart(12)}`);
   }
-  rows.push('', `TPR@1%FPR by variant / kind  ${methods.map(([n]) => n.padStart(10)).join('')}`);
+  rows.push('', `TPR@1%FPR by variant / kind  ${methods.map(([n]) => n.padStart(11)).join('')}`);
   for (const key of ['byVariant', 'byKind'] as const) {
     for (const k of Object.keys(r.linked[key]).sort()) {
-      rows.push(`${`${k} (${r.linked[key][k]?.accounts})`.padEnd(29)}${methods.map(([, m]) => (m[key][k]?.tprAt1pctFpr ?? 0).toFixed(3).padStart(10)).join('')}`);
+      rows.push(`${`${k} (${r.linked[key][k]?.accounts})`.padEnd(29)}${methods.map(([, m]) => (m[key][k]?.tprAt1pctFpr ?? 0).toFixed(3).padStart(11)).join('')}`);
     }
   }
   rows.push('', `linking adjusted Rand index over campaign accounts: ${r.linkingARI.toFixed(3)}`, '', 'worst-scored organic accounts (linked):');
