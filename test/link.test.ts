@@ -54,6 +54,12 @@ describe('linkBatches', () => {
     expect(linked[5]?.reasons.join(' ')).toMatch(/other batches/);
   });
 
+  it('leaves a batch without peers as it was: no peers is no evidence either way', () => {
+    const lone = { ...batch('lone', ['t:only-mine'], 0.7), level: 'medium' as const, reasons: ['its own reason'] };
+    const [out] = linkBatches([lone]).batches;
+    expect(out).toEqual(lone);
+  });
+
   it('costs no pairwise comparisons: 20,000 batches link quickly', () => {
     const many = Array.from({ length: 20_000 }, (_, i) => batch(`x${i}`, [`t:${i % 5000}`, `p:${i}`]));
     const t0 = performance.now();

@@ -105,9 +105,10 @@ export function clusterBatches(batches: readonly BatchScore[], maxBatchesPerFing
 
 /**
  * Link batches that share a campaign's fingerprints (mined template ids, scaffold prefixes,
- * suffixes and system prompts, heavy LSH band keys) into campaign clusters. Each batch is
+ * suffixes and system prompts, heavy LSH band keys) into campaign clusters. Each linked batch is
  * re-scored by the combiner's linked head, which adds how many peers it has and their highest
- * score: a campaign spread thin over many small accounts still shows.
+ * score: a campaign spread thin over many small accounts still shows. A batch with no peers keeps
+ * its solo score.
  *
  * Example:
  *   const { campaigns } = linkBatches([scoreA, scoreB, scoreC]);
@@ -118,8 +119,10 @@ export function linkBatches(batches: readonly BatchScore[], options: LinkOptions
   const { campaigns, campaignOf, evidence } = clusterBatches(batches, options.maxBatchesPerFingerprint);
   const out = batches.map((b, i) => {
     const id = campaignOf[i];
-    const rescored = applyCombiner(combiner, signalsOf(b), evidence[i], b.semantic);
-    return { ...b, ...rescored, ...(id ? { campaign: id } : {}) };
+    const ev = evidence[i] as LinkEvidence;
+    // Linking adds evidence; a batch with no peers keeps its own score (having none proves nothing).
+    if (ev.peers === 0) return { ...b, ...(id ? { campaign: id } : {}) };
+    return { ...b, ...applyCombiner(combiner, signalsOf(b), ev, b.semantic), ...(id ? { campaign: id } : {}) };
   });
   return { batches: out, campaigns };
 }

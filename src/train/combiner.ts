@@ -56,11 +56,15 @@ function fitHeads(batches: readonly BatchScore[], truth: readonly number[], l2: 
   const soloScores = soloX.map((x) => applyHead(solo, x));
   solo.levels = levelsFor(soloScores, truth);
 
+  // The linked head re-scores batches that have campaign peers, so it is fitted on those only;
+  // a batch without peers keeps its solo score (as linkBatches does).
   const rescored = batches.map((b, i) => ({ ...b, score: soloScores[i] as number }));
   const { evidence } = clusterBatches(rescored);
+  const peered = rescored.map((_, i) => i).filter((i) => (evidence[i]?.peers ?? 0) > 0);
   const linkedX = rescored.map((b, i) => featureVector(signalsOf(b), 'linked', evidence[i], sem(b)));
-  const linked: CombinerHead = { features: [...LINKED_FEATURES, ...extra], ...fitLogistic(linkedX, [...truth], l2), levels: { medium: 0.5, high: 0.9 } };
-  const linkedScores = linkedX.map((x) => applyHead(linked, x));
+  const fit = fitLogistic(peered.map((i) => linkedX[i] as number[]), peered.map((i) => truth[i] as number), l2);
+  const linked: CombinerHead = { features: [...LINKED_FEATURES, ...extra], ...fit, levels: { medium: 0.5, high: 0.9 } };
+  const linkedScores = linkedX.map((x, i) => ((evidence[i]?.peers ?? 0) > 0 ? applyHead(linked, x) : (soloScores[i] as number)));
   linked.levels = levelsFor(linkedScores, truth);
   return { solo, linked, soloScores, linkedScores };
 }
