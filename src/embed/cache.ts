@@ -42,3 +42,41 @@ export class LruCache<K, V> {
     this.entries.clear();
   }
 }
+
+/** Counters an embedder keeps: texts asked for, and those answered without running the model. @internal */
+export interface EmbedCounters {
+  texts: number;
+  cacheHits: number;
+}
+
+/**
+ * The shared body of `embed`: check the input, answer cached texts from the cache, embed each
+ * distinct missing text once (`compute`), cache it, and return copies (callers may write to their
+ * vectors without touching the cache). @internal
+ */
+export async function embedCached(
+  texts: readonly unknown[],
+  cache: LruCache<string, Float32Array>,
+  counters: EmbedCounters,
+  compute: (missing: string[]) => Promise<Float32Array[]>,
+): Promise<Float32Array[]> {
+  if (!Array.isArray(texts)) throw new TypeError(`distillscope: embed takes an array of strings, got ${typeof texts}`);
+  texts.forEach((t, i) => {
+    if (typeof t !== 'string') throw new TypeError(`distillscope: embed takes an array of strings; item ${i} is ${typeof t}`);
+  });
+  const strings = texts as readonly string[];
+  counters.texts += strings.length;
+  const found = strings.map((t) => cache.get(t));
+  const missing = [...new Set(strings.filter((_, i) => found[i] === undefined))];
+  counters.cacheHits += strings.length - missing.length;
+  const computed = new Map<string, Float32Array>();
+  if (missing.length > 0) {
+    const vectors = await compute(missing);
+    missing.forEach((t, i) => {
+      const v = vectors[i] as Float32Array;
+      computed.set(t, v);
+      cache.set(t, v);
+    });
+  }
+  return strings.map((t, i) => (found[i] ?? (computed.get(t) as Float32Array)).slice());
+}

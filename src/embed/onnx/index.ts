@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { LruCache } from '../cache.js';
+import { embedCached, LruCache } from '../cache.js';
 import type { Embedder } from '../types.js';
 import { checkOnnxModelDir, readHiddenSize } from './files.js';
 import { openOnnxRunner, type OnnxPooling, type OnnxRunner, type OnnxSource } from './runner.js';
@@ -189,26 +189,7 @@ export function createOnnxEmbedder(dir: string, options: OnnxOptions = {}): Onnx
     },
     async embed(texts) {
       if (closed) throw new Error(`distillscope: this ONNX embedder (${id}) is closed`);
-      if (!Array.isArray(texts)) throw new TypeError(`distillscope: embed takes an array of strings, got ${typeof texts}`);
-      texts.forEach((t, i) => {
-        if (typeof t !== 'string') throw new TypeError(`distillscope: embed takes an array of strings; item ${i} is ${typeof t}`);
-      });
-      stats.texts += texts.length;
-      const found = texts.map((t) => cache.get(t));
-      // Each distinct text that is not cached is embedded once.
-      const missing = [...new Set(texts.filter((_, i) => found[i] === undefined))];
-      stats.cacheHits += texts.length - missing.length;
-      const computed = new Map<string, Float32Array>();
-      if (missing.length > 0) {
-        const vectors = await embedTexts(missing);
-        missing.forEach((t, i) => {
-          const v = vectors[i] as Float32Array;
-          computed.set(t, v);
-          cache.set(t, v);
-        });
-      }
-      // Copies: callers may write to their vectors without touching the cache.
-      return texts.map((t, i) => (found[i] ?? (computed.get(t) as Float32Array)).slice());
+      return embedCached(texts, cache, stats, embedTexts);
     },
     stats: () => ({ ...stats }),
     async close() {
