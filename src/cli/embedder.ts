@@ -36,3 +36,11 @@ export function embedderFromSpec(spec: string | undefined): EmbedderChoice | und
   }
   throw new CliError('E_USAGE', `--embedder must be lexical, use-lite, onnx:DIR, lexical+use-lite or lexical+onnx:DIR; received "${spec}"`);
 }
+
+/** `--embed-band`, checked. */
+export function embedBandOption(value: string | undefined): { embedBand?: number } {
+  if (value === undefined) return {};
+  const band = Number(value);
+  if (!(band > 0)) throw new CliError('E_USAGE', `--embed-band must be a positive number, received "${value}"`);
+  return { embedBand: band };
+}

@@ -43,6 +43,7 @@ program
   .option('--report <file>', 'also write a self-contained HTML report (curves, calibration, slices, worst errors)')
   .option('--format <format>', 'gold format: auto (default), jsonl, labelstudio (JSON / JSON-MIN / JSONL export), prodigy', 'auto')
   .option('--embedder <name>', 'lexical (default), use-lite, onnx:DIR, lexical+use-lite or lexical+onnx:DIR', 'lexical')
+  .option('--embed-band <logodds>', 'with lexical+…: embed only prompts whose lexical score is this near a threshold')
   .action(async (file: string, opts) => (await import('./commands/eval.js')).runEval(file, opts));
 
 program

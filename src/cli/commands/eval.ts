@@ -11,7 +11,7 @@ import { createTagger, type Tagger, type TagResult } from '../../tagger/index.js
 import type { Label } from '../../tagger/labels.js';
 import { round4 } from '../../util/round.js';
 import { inputFrom, taggerOptionsFrom } from '../common.js';
-import { embedderFromSpec } from '../embedder.js';
+import { embedBandOption, embedderFromSpec } from '../embedder.js';
 import { CliError } from '../errors.js';
 import { log } from '../output.js';
 import { countBytes, inputSize, Progress } from '../progress.js';
@@ -26,6 +26,7 @@ export interface EvalCliOptions {
   report?: string;
   format?: string;
   embedder?: string;
+  embedBand?: string;
 }
 
 /** One evaluated row: where it came from, its gold labels and the tagger's result. */
@@ -44,11 +45,12 @@ export interface EvalRow {
 
 /** Read a labelled file (any gold format) and tag every readable row; unreadable rows are logged and counted. */
 async function evaluateFile(file: string, opts: EvalCliOptions): Promise<{ rows: EvalRow[]; errors: number; tagger: Tagger }> {
+  const band = embedBandOption(opts.embedBand);
   const choice = embedderFromSpec(opts.embedder);
   const base = taggerOptionsFrom({ ...(opts.model ? { model: opts.model } : {}), ...(opts.thresholds ? { thresholds: opts.thresholds } : {}), evidence: '5' });
   let tagger: Tagger;
   try {
-    tagger = createTagger({ ...base, ...(choice ? { embedder: choice.embedder, embeddingUse: choice.use } : {}) });
+    tagger = createTagger({ ...base, ...(choice ? { embedder: choice.embedder, embeddingUse: choice.use, ...band } : {}) });
   } catch (err) {
     await choice?.embedder.close();
     throw new CliError('E_MODEL', (err as Error).message);

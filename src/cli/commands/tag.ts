@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { parseJsonLine, readLines } from '../../io/jsonl.js';
 import { toPromptRecord, type PromptRecord } from '../../io/record.js';
 import { createTagger, type Tagger, type TaggerOptions, type TagResult } from '../../tagger/index.js';
-import { embedderFromSpec, type EmbedderChoice } from '../embedder.js';
+import { embedBandOption, embedderFromSpec, type EmbedderChoice } from '../embedder.js';
 import { CliError } from '../errors.js';
 import { LABELS, type Label } from '../../tagger/labels.js';
 import { SmallestN, uncertainty } from '../../tagger/uncertainty.js';
@@ -85,13 +85,12 @@ export async function runTag(file: string | undefined, opts: TagCliOptions): Pro
  * `uncertainty: { margin, label }` (unreadable lines are then reported on stderr).
  */
 async function runTagRows(file: string | undefined, opts: TagCliOptions, format: TagFormat, choice: EmbedderChoice | undefined): Promise<void> {
-  const band = opts.embedBand === undefined ? undefined : Number(opts.embedBand);
-  if (band !== undefined && !(band > 0)) throw new CliError('E_USAGE', `--embed-band must be a positive number, received "${opts.embedBand}"`);
+  const band = embedBandOption(opts.embedBand);
   const keepN = opts.uncertain === undefined ? undefined : intOption('uncertain', opts.uncertain, 1);
   const base = taggerOptionsFrom(opts);
   let tagger: Tagger;
   try {
-    tagger = createTagger({ ...base, ...(choice ? { embedder: choice.embedder, embeddingUse: choice.use, ...(band ? { embedBand: band } : {}) } : {}) });
+    tagger = createTagger({ ...base, ...(choice ? { embedder: choice.embedder, embeddingUse: choice.use, ...band } : {}) });
   } catch (err) {
     await choice?.embedder.close();
     throw new CliError('E_MODEL', (err as Error).message);
