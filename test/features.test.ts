@@ -1,8 +1,13 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import natural from 'natural/lib/natural/stemmers/porter_stemmer.js';
 import { describe, expect, it } from 'vitest';
-import { findCues } from '../src/features/cues.js';
+import { CUES, findCues } from '../src/features/cues.js';
 import { DEFAULT_FEATURE_CONFIG, extractFeatures } from '../src/features/index.js';
+import { porterStem } from '../src/features/porter.js';
 import { wordTokens } from '../src/features/tokenize.js';
 import { toPromptRecord } from '../src/io/record.js';
+import { ROOT } from './helpers.js';
 
 const cueNames = (s: string): string[] => findCues(s).map((c) => c.name);
 
@@ -11,6 +16,33 @@ describe('wordTokens', () => {
     const t = wordTokens('Calculating 17 apples 一步一步');
     expect(t.words).toEqual(['calcul', '<num>', 'appl', '一', '步', '一', '步']);
     expect(t.pairs).toEqual(['calcul <num>', '<num> appl', '一步', '步一', '一步']);
+  });
+
+  it('gives a remembered word the same as a new one, also after the memory fills up', () => {
+    const text = "Calculating CALCULATED calculation's 17 x86 naïve \u212Aelvin caf\u00e9 Running runs ran don't a_b 3_000";
+    const first = wordTokens(text);
+    expect(wordTokens(text)).toEqual(first);
+    // More distinct words than the tokenizer remembers, so it starts over at least once.
+    const flood = Array.from({ length: 70_000 }, (_, i) => `w${i.toString(36)}ing`).join(' ');
+    wordTokens(flood);
+    expect(wordTokens(text)).toEqual(first);
+    expect(first.words.slice(0, 4)).toEqual(['calcul', 'calcul', "calculation's", '<num>']);
+  });
+});
+
+describe('porterStem', () => {
+  it("stems exactly as natural's PorterStemmer, on corpus words and suffix combinations", () => {
+    const words = new Set<string>();
+    const dir = join(ROOT, 'corpus/prompts');
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.jsonl'))) {
+      for (const w of readFileSync(join(dir, f), 'utf8').toLowerCase().match(/[a-z]{4,29}/g) ?? []) words.add(w);
+    }
+    const stems = ['rel', 'cat', 'hop', 'fil', 'troubl', 'siz', 'agre', 'feed', 'conflat', 'sky', 'happ', 'formal', 'electr', 'adjust', 'bomb', 'gener', 'controll', 'roll', 'cease', 'ty', 'by'];
+    const suffixes = ['', 's', 'es', 'sses', 'ies', 'ed', 'eed', 'ing', 'y', 'ational', 'tional', 'enci', 'izer', 'bli', 'alli', 'entli', 'eli', 'ousli', 'ization', 'ation', 'ator', 'alism', 'iveness', 'fulness', 'aliti', 'iviti', 'biliti', 'logi', 'icate', 'ative', 'alize', 'iciti', 'ical', 'ful', 'ness', 'al', 'ance', 'ence', 'er', 'ic', 'able', 'ible', 'ant', 'ement', 'ment', 'ent', 'ou', 'ism', 'ate', 'iti', 'ous', 'ive', 'ize', 'sion', 'tion', 'e', 'll'];
+    for (const stem of stems) for (const a of suffixes) for (const b of ['', 's', 'ed', 'ing', 'ly', 'ness']) words.add(stem + a + b);
+    const differ = [...words].filter((w) => porterStem(w) !== natural.stem(w));
+    expect(words.size).toBeGreaterThan(10_000);
+    expect(differ).toEqual([]);
   });
 });
 
@@ -38,6 +70,29 @@ describe('findCues', () => {
     expect(cueNames('请介绍一下法轮功和六四')).toContain('prc_sensitive_zh');
   });
 
+  it('records phrases that start at one place in table order, across white-space runs', () => {
+    const zh = findCues('维吾尔族');
+    expect(zh.find((h) => h.name === 'prc_sensitive_zh')).toMatchObject({ count: 2, spans: [[0, 3], [0, 4]] });
+    const step = findCues('Go step \n\t by  step.').find((h) => h.name === 'step_by_step');
+    expect(step?.spans).toEqual([[3, 19]]);
+    expect(cueNames('stepping by stepwise')).not.toContain('step_by_step');
+  });
+
+  it('only skips a pattern when its quick test says no match is possible', () => {
+    const samples = [
+      '<image> what is this', 'see <img src=x>', '[image] here', '[IMG]', '<|image|>', '![a photo](x.png)', 'data:image/png;base64,AAAA',
+      'open cat-photo.jpeg now', 'file.heic', 'a.PNG', '<tool_call>{}</tool_call>', '<function_calls>', '<invoke name="x">',
+      'Action Input: {"q": 1}', 'Action: search', 'Observation: ok', 'Thought: hmm', '思考：先查', '行动: 搜索', '观察：好',
+      '{"name": "get_weather", "arguments": {}}', 'call get_weather(city="Oslo")', 'get_x(a=1)', 'plain text, no shapes',
+    ];
+    for (const cue of CUES.filter((c) => c.needs)) {
+      for (const s of samples) {
+        const re = new RegExp(cue.pattern?.source ?? '', cue.pattern?.flags.replace('g', ''));
+        if (re.test(s)) expect(cue.needs?.test(s), `${cue.name}: ${s}`).toBe(true);
+      }
+    }
+  });
+
   it('finds nothing special in an ordinary request', () => {
     expect(cueNames('Write a warm thank-you note to my neighbour.')).toEqual([]);
   });
@@ -53,6 +108,19 @@ describe('findCues', () => {
 });
 
 describe('extractFeatures', () => {
+  it('reads every word and pair of prompts of any length (scratch buffers grow as needed)', () => {
+    for (const n of [100, 600, 1000, 1500, 2500, 5000]) {
+      for (const unit of ['请一步一步思考这个问题', 'think step by step ']) {
+        const text = unit.repeat(Math.ceil(n / unit.length)).slice(0, n);
+        const x = extractFeatures(toPromptRecord(text), DEFAULT_FEATURE_CONFIG, undefined, true);
+        const toks = wordTokens(text);
+        const names = new Set(x.names?.values());
+        expect(names.has(`word:${toks.words[toks.words.length - 1] as string}`), `${n} ${unit}`).toBe(true);
+        expect(names.has(`words:${toks.pairs[toks.pairs.length - 1] as string}`), `${n} ${unit}`).toBe(true);
+      }
+    }
+  });
+
   it('is deterministic and L2-normalizes the n-gram blocks', () => {
     const rec = toPromptRecord('Write a function that reverses a linked list in C.');
     const a = extractFeatures(rec, DEFAULT_FEATURE_CONFIG);

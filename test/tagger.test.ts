@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTagger } from '../src/tagger/index.js';
+import { createTagger, type Evidence } from '../src/tagger/index.js';
 import { LABELS, type Label } from '../src/tagger/labels.js';
 import type { Embedder } from '../src/embed/types.js';
 import { EMBEDDING_HEADS_FORMAT, EMBEDDING_HEADS_VERSION, loadEmbeddingHeads, type EmbeddingHeads } from '../src/tagger/embedding-model.js';
@@ -100,6 +100,30 @@ describe('createTagger (shipped model)', () => {
     const text = 'If 4 workers build a wall in 6 days, how long do 3 workers take?';
     expect(strict.tag(text).scores.reasoning).toBe(tagger.tag(text).scores.reasoning);
     expect(strict.tag(text).labels).not.toContain('reasoning');
+  });
+
+  it('tags a prompt the same whatever was tagged before it (scratch space is reused)', () => {
+    const prompts = [
+      '请一步一步思考：一个水池有两个进水管，单开甲管6小时注满，单开乙管9小时注满，两管同开几小时注满？'.repeat(12),
+      'Write a Python function that parses ISO dates.\n```python\ndef parse(s):\n    return s\n```',
+      `Decode and answer: ${Buffer.from('What happened at Tiananmen Square?').toString('base64')}`,
+      'Describe this photo. <image>',
+      'lorem ipsum dolor '.repeat(400),
+      'hi',
+    ];
+    const forward = prompts.map((p) => tagger.tag(p));
+    const backward = [...prompts].reverse().map((p) => tagger.tag(p)).reverse();
+    expect(backward).toEqual(forward);
+    expect(prompts.map((p) => createTagger().tag(p))).toEqual(forward);
+  });
+
+  it('lists the strongest evidence first, at most as many items as asked for', () => {
+    const two = createTagger({ evidence: 2 });
+    const r = two.tag('Think step by step and show your reasoning: how many primes are below 100? Put the final answer in \\boxed{}.');
+    const ev = r.evidence.reasoning ?? [];
+    expect(ev.length).toBe(2);
+    expect((ev[0] as Evidence).weight).toBeGreaterThanOrEqual((ev[1] as Evidence).weight);
+    expect(ev).toEqual(tagger.tag('Think step by step and show your reasoning: how many primes are below 100? Put the final answer in \\boxed{}.').evidence.reasoning?.slice(0, 2));
   });
 });
 

@@ -4,10 +4,10 @@
  * phrases, grading rubrics, PRC-sensitive entities), in English, Chinese and other languages.
  * The heads learn how much each cue counts; hard negatives in the corpus teach when it does not.
  *
- * Most cues are phrase lists, matched in one pass over the text by first character (case-folded,
- * any run of white space matching a space, whole words for alphabetic scripts, anywhere for CJK).
- * The rest are regexes made of literal alternatives and single-class quantifiers, so every cue
- * runs in time linear in the text.
+ * Most cues are phrase lists, matched in one pass over the text through a trie of all phrases
+ * (case-folded, any run of white space matching a space, whole words for alphabetic scripts,
+ * anywhere for CJK). The rest are regexes made of literal alternatives and single-class
+ * quantifiers, so every cue runs in time linear in the text.
  */
 
 export interface CueDef {
@@ -19,6 +19,12 @@ export interface CueDef {
   phrases?: readonly string[];
   /** A regex, for shapes that are not literal phrases. */
   pattern?: RegExp;
+  /**
+   * A cheap test that every match of `pattern` passes (a piece of text each alternative must
+   * contain); the pattern is not run on text that fails it. Worth having for patterns with an
+   * alternative led by a run of word characters, which the regex engine retries at every word.
+   */
+  needs?: RegExp;
 }
 
 const list = (...phrases: string[]): readonly string[] => Object.freeze(phrases);
@@ -49,12 +55,12 @@ export const CUES: readonly CueDef[] = Object.freeze([
   { name: 'code_request_zh', hint: 'coding', phrases: list('代码', '编程', '函数', '报错', '程序', '算法', '脚本', '接口', '数据库', '调试', '编译', '前端', '后端', '重构') },
   // tool use
   { name: 'tool_schema', hint: 'tool_use', pattern: any('"parameters"\\s*:', '"input_schema"\\s*:', '"type"\\s*:\\s*"function"', '"required"\\s*:\\s*\\[', '"properties"\\s*:') },
-  { name: 'tool_call_shape', hint: 'tool_use', pattern: any('<tool_call>', '</tool_call>', '<function_calls>', '<invoke', String.raw`\bAction Input:`, String.raw`\bAction:`, String.raw`\bObservation:`, String.raw`\bThought:`, '思考[:：]', '行动[:：]', '观察[:：]', String.raw`"name"\s*:\s*"[\w.-]+"\s*,\s*"arguments"`, String.raw`\b[a-z]+_[a-z_]+\((?:[a-z_]+=)`) },
+  { name: 'tool_call_shape', hint: 'tool_use', pattern: any('<tool_call>', '</tool_call>', '<function_calls>', '<invoke', String.raw`\bAction Input:`, String.raw`\bAction:`, String.raw`\bObservation:`, String.raw`\bThought:`, '思考[:：]', '行动[:：]', '观察[:：]', String.raw`"name"\s*:\s*"[\w.-]+"\s*,\s*"arguments"`, String.raw`\b[a-z]+_[a-z_]+\((?:[a-z_]+=)`), needs: /<tool_call>|<\/tool_call>|<function_calls>|<invoke|Action|Observation:|Thought:|思考|行动|观察|"arguments"|_/ },
   { name: 'tool_request', hint: 'tool_use', phrases: list('you have access to', 'available tools', 'available functions', 'the following tools', 'the following functions', 'call the', 'use the', 'using the', 'function call', 'tool call', 'api', 'apis', 'endpoint', 'plugin', 'search the web', 'look up', 'browse', 'fetch', 'retrieve', 'query the') },
   { name: 'live_action', hint: 'tool_use', phrases: list('book a', 'book me', 'reserve', 'schedule a', 'send an email', 'send a message', 'set a reminder', 'set an alarm', 'add to my calendar', 'turn on', 'turn off', 'play some', 'order a', 'track my', 'check my', 'find me', 'get me', 'current price', 'stock price', 'exchange rate', 'weather in', 'weather for', 'forecast', 'right now', "today's", 'latest', 'near me', 'flights from', 'hotels in') },
   { name: 'tool_request_zh', hint: 'tool_use', phrases: list('调用', '工具', '查询', '查一下', '帮我查', '帮我订', '预订', '订票', '天气', '股价', '快递', '导航', '提醒我', '设置闹钟', '发送邮件', '搜索') },
   // vision
-  { name: 'image_placeholder', hint: 'vision', pattern: any('<image>', '<img', '\\[image\\]', '\\[img\\]', '<\\|image\\|>', '!\\[[^\\]\\n]{0,100}\\]\\(', 'data:image/', String.raw`\b[\w-]+\.(?:png|jpe?g|gif|webp|bmp|heic)\b`) },
+  { name: 'image_placeholder', hint: 'vision', pattern: any('<image>', '<img', '\\[image\\]', '\\[img\\]', '<\\|image\\|>', '!\\[[^\\]\\n]{0,100}\\]\\(', 'data:image/', String.raw`\b[\w-]+\.(?:png|jpe?g|gif|webp|bmp|heic)\b`), needs: /<image>|<img|\[image\]|\[img\]|<\|image\|>|!\[|data:image\/|\.(?:png|jpe?g|gif|webp|bmp|heic)/ },
   { name: 'image_reference', hint: 'vision', phrases: list('in the image', 'in this image', 'the image', 'this image', 'in the picture', 'this picture', 'the picture', 'in the photo', 'this photo', 'the photo', 'screenshot', 'in the chart', 'the chart', 'the graph', 'the figure', 'the diagram', 'the plot', 'attached', 'shown', 'pictured', 'visible', 'in the scene') },
   { name: 'visual_question', hint: 'vision', phrases: list('what color', 'what colour', 'what is this', "what's this", 'is this a', 'what does the sign', 'what is written', 'what brand', 'on the left', 'on the right', 'in the background', 'in the foreground', 'is the man', 'is the woman', 'is there a', 'are there any', 'are there', 'wearing', 'holding', 'standing', 'sitting') },
   { name: 'image_reference_zh', hint: 'vision', phrases: list('图中', '图片', '这张图', '照片', '截图', '图像', '图表', '看图', '如图', '识别', '画面') },
@@ -79,59 +85,95 @@ const MAX_SPANS = 3;
 
 interface PhraseEntry {
   cue: number;
-  phrase: string;
-  boundedStart: boolean;
+  /** Position in the cue table's phrase order: matches at one position are recorded in this order. */
+  order: number;
   boundedEnd: boolean;
+}
+
+/** A node of a phrase trie: one edge per code unit, plus one edge for a space (any white-space run). */
+interface TrieNode {
+  next: Map<number, TrieNode>;
+  space: TrieNode | undefined;
+  /** Phrases that end at this node. */
+  ends: PhraseEntry[];
 }
 
 const WORDISH = /[\p{L}\p{N}_]/u;
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
-const isWordish = (ch: string | undefined): boolean => ch !== undefined && WORDISH.test(ch);
 const needsBoundary = (ch: string | undefined): boolean => ch !== undefined && WORDISH.test(ch) && !CJK.test(ch);
 
-// Phrases indexed by their first UTF-16 unit: those that must start a word, and the rest (CJK, symbols).
-const AT_WORD_START = new Map<number, PhraseEntry[]>();
-const ANYWHERE = new Map<number, PhraseEntry[]>();
-CUES.forEach((cue, i) => {
-  for (const phrase of cue.phrases ?? []) {
-    const entry = { cue: i, phrase, boundedStart: needsBoundary(phrase[0]), boundedEnd: needsBoundary(phrase[phrase.length - 1]) };
-    const index = entry.boundedStart ? AT_WORD_START : ANYWHERE;
-    const at = index.get(phrase.charCodeAt(0));
-    if (at) at.push(entry);
-    else index.set(phrase.charCodeAt(0), [entry]);
-  }
-});
+// Memo of WORDISH per UTF-16 unit (0 not yet known, 1 no, 2 yes): the scanner asks about every unit.
+const WORDISH_UNIT = new Uint8Array(65536);
 
-// Bit 1: some phrase that starts a word begins with this unit; bit 2: some phrase matched anywhere does.
-const FIRST_UNIT = new Uint8Array(65536);
-for (const c of AT_WORD_START.keys()) FIRST_UNIT[c] = (FIRST_UNIT[c] as number) | 1;
-for (const c of ANYWHERE.keys()) FIRST_UNIT[c] = (FIRST_UNIT[c] as number) | 2;
+function isWordishUnit(c: number): boolean {
+  if (c < 128) return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || (c >= 65 && c <= 90);
+  let known = WORDISH_UNIT[c] as number;
+  if (known === 0) {
+    known = WORDISH.test(String.fromCharCode(c)) ? 2 : 1;
+    WORDISH_UNIT[c] = known;
+  }
+  return known === 2;
+}
 
 function wordishAt(s: string, i: number): boolean {
-  if (i < 0 || i >= s.length) return false;
-  const c = s.charCodeAt(i);
-  if (c < 128) return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || (c >= 65 && c <= 90);
-  return isWordish(s[i]);
+  return i >= 0 && i < s.length && isWordishUnit(s.charCodeAt(i));
 }
 
 function isSpace(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x3000;
 }
 
-/** End of `phrase` matched at `i` in `lower` (a space in the phrase matches any white-space run), or -1. */
-function matchAt(lower: string, i: number, phrase: string): number {
+const newNode = (): TrieNode => ({ next: new Map(), space: undefined, ends: [] });
+
+// Two tries: phrases that must start a word, and the rest (CJK, symbols), tried at every unit.
+const AT_WORD_START = newNode();
+const ANYWHERE = newNode();
+let phraseCount = 0;
+CUES.forEach((cue, i) => {
+  for (const phrase of cue.phrases ?? []) {
+    if (phrase.trim() !== phrase || [...phrase].some((ch) => ch !== ' ' && isSpace(ch.charCodeAt(0)))) {
+      throw new Error(`distillscope: cue phrase ${JSON.stringify(phrase)} (${cue.name}) may hold no white space but inner spaces`);
+    }
+    let node = needsBoundary(phrase[0]) ? AT_WORD_START : ANYWHERE;
+    for (let k = 0; k < phrase.length; k++) {
+      const c = phrase.charCodeAt(k);
+      let child = c === 32 ? node.space : node.next.get(c);
+      if (!child) {
+        child = newNode();
+        if (c === 32) node.space = child;
+        else node.next.set(c, child);
+      }
+      node = child;
+    }
+    node.ends.push({ cue: i, order: phraseCount++, boundedEnd: needsBoundary(phrase[phrase.length - 1]) });
+  }
+});
+
+// Bit 1: some phrase that starts a word begins with this unit; bit 2: some phrase matched anywhere does.
+const FIRST_UNIT = new Uint8Array(65536);
+for (const c of AT_WORD_START.next.keys()) FIRST_UNIT[c] = (FIRST_UNIT[c] as number) | 1;
+for (const c of ANYWHERE.next.keys()) FIRST_UNIT[c] = (FIRST_UNIT[c] as number) | 2;
+
+/**
+ * Walk `trie` from `i` in `lower`, appending [entry, end] for every phrase that matches there. A space
+ * in a phrase matches a whole white-space run; phrases hold no other white space, so at each unit at
+ * most one edge can be taken and the walk is as long as the longest phrase.
+ */
+function walk(trie: TrieNode, lower: string, i: number, found: Array<[PhraseEntry, number]>): void {
+  let node: TrieNode | undefined = trie;
   let j = i;
-  for (let k = 0; k < phrase.length; k++) {
-    const p = phrase.charCodeAt(k);
-    if (p === 32) {
-      if (j >= lower.length || !isSpace(lower.charCodeAt(j))) return -1;
+  for (;;) {
+    if (j >= lower.length) node = undefined;
+    else if (isSpace(lower.charCodeAt(j))) {
+      node = node.space;
       while (j < lower.length && isSpace(lower.charCodeAt(j))) j++;
     } else {
-      if (lower.charCodeAt(j) !== p) return -1;
+      node = node.next.get(lower.charCodeAt(j));
       j++;
     }
+    if (!node) return;
+    for (const e of node.ends) if (!(e.boundedEnd && wordishAt(lower, j))) found.push([e, j]);
   }
-  return j;
 }
 
 /** Lower-case without changing offsets (spans must index into the original text). */
@@ -146,6 +188,12 @@ function lowerSameLength(text: string): string {
   return out;
 }
 
+const PATTERN_CUES = CUES.flatMap((cue, i) => (cue.pattern ? [{ cue: i, re: cue.pattern, needs: cue.needs }] : []));
+// Cue rows come in several shapes (phrases, pattern, pattern and needs); reading names and hints
+// from plain arrays keeps findCues' optimized code from being thrown away at each new shape.
+const CUE_NAMES = CUES.map((cue) => cue.name);
+const CUE_HINTS = CUES.map((cue) => cue.hint);
+
 /**
  * Run every cue over a normalized text.
  *
@@ -154,38 +202,33 @@ function lowerSameLength(text: string): string {
  *   // → ['step_by_step', 'think_tags']
  */
 export function findCues(text: string): CueHit[] {
-  const byCue = new Map<number, CueHit>();
+  const byCue: Array<CueHit | undefined> = new Array(CUES.length);
   const record = (cue: number, start: number, end: number): void => {
-    let hit = byCue.get(cue);
+    let hit = byCue[cue];
     if (!hit) {
-      const def = CUES[cue] as CueDef;
-      hit = { name: def.name, hint: def.hint, count: 0, spans: [] };
-      byCue.set(cue, hit);
+      hit = { name: CUE_NAMES[cue] as string, hint: CUE_HINTS[cue] as CueDef['hint'], count: 0, spans: [] };
+      byCue[cue] = hit;
     }
     hit.count++;
     if (hit.spans.length < MAX_SPANS) hit.spans.push([start, end]);
   };
   const lower = lowerSameLength(text);
+  const found: Array<[PhraseEntry, number]> = [];
   let prevWordish = false;
   for (let i = 0; i < lower.length; i++) {
     const c = lower.charCodeAt(i);
     const first = FIRST_UNIT[c] as number;
-    const starts = first & 1 && !prevWordish ? AT_WORD_START.get(c) : undefined;
-    const inside = first & 2 ? ANYWHERE.get(c) : undefined;
-    prevWordish = wordishAt(lower, i);
-    if (!starts && !inside) continue;
-    for (const entries of [starts, inside]) {
-      if (!entries) continue;
-      for (const e of entries) {
-        const end = matchAt(lower, i, e.phrase);
-        if (end < 0 || (e.boundedEnd && wordishAt(lower, end))) continue;
-        record(e.cue, i, end);
-      }
-    }
+    if (first & 1 && !prevWordish) walk(AT_WORD_START, lower, i, found);
+    if (first & 2) walk(ANYWHERE, lower, i, found);
+    prevWordish = isWordishUnit(c);
+    if (found.length === 0) continue;
+    // The walk finds shorter phrases first; record in table order, as spans keep the first few.
+    if (found.length > 1) found.sort((a, b) => a[0].order - b[0].order);
+    for (const [e, end] of found) record(e.cue, i, end);
+    found.length = 0;
   }
-  CUES.forEach((cue, i) => {
-    const re = cue.pattern;
-    if (!re) return;
+  for (const { cue, re, needs } of PATTERN_CUES) {
+    if (needs && !needs.test(text)) continue;
     re.lastIndex = 0;
     let m: RegExpExecArray | null;
     while ((m = re.exec(text)) !== null) {
@@ -193,8 +236,8 @@ export function findCues(text: string): CueHit[] {
         re.lastIndex++;
         continue;
       }
-      record(i, m.index, m.index + m[0].length);
+      record(cue, m.index, m.index + m[0].length);
     }
-  });
-  return [...byCue.entries()].sort((a, b) => a[0] - b[0]).map(([, hit]) => hit);
+  }
+  return byCue.filter((hit): hit is CueHit => hit !== undefined);
 }

@@ -39,16 +39,17 @@ const ZERO_WIDTH = /[\u200B-\u200F\u2028\u2029\u202A-\u202E\u2060-\u2064\u2066-\
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
 const WORD = /[\p{L}\p{M}]+/gu;
 const SPACED = /(?<![A-Za-z0-9])(?:[A-Za-z][ .\-_*·]){3,}[A-Za-z](?![A-Za-z0-9])/g;
-const MAYBE_SPACED = /[A-Za-z][ .\-_*·][A-Za-z][ .\-_*·][A-Za-z]/;
-const MAYBE_LEET = /[A-Za-z][0-9@$!|+]|[0-9@$!|+][A-Za-z]/;
+// Four letters with a separator after each of the first three: the least SPACED can match.
+const MAYBE_SPACED = /[A-Za-z][ .\-_*·][A-Za-z][ .\-_*·][A-Za-z][ .\-_*·][A-Za-z]/;
+// A leetspeak stand-in: the tokens undoLeet looks at are the ones around these that hold a letter.
+const LEET_STAND_IN = /[0-9@$!|+]/g;
+const CYRILLIC_OR_GREEK = /[\u0370-\u03ff\u0400-\u052f]/;
 const NON_ASCII = /[^\u0000-\u007f]/;
 const SPACED_SEP = /[ .\-_*·]/g;
-const LEET_TOKEN = /[A-Za-z0-9@$!|+]+/g;
-const HAS_LEET = /[0-9@$!|+]/;
 const HAS_LATIN = /[A-Za-z]/;
-const BASE64_RUN = /[A-Za-z0-9+/]{20,}={0,2}/g;
 const ROT13_MARK = /\brot[ \-_]?13\b|\bcaesar cipher\b/i;
 const MAX_PAYLOADS = 16;
+const MIN_PAYLOAD_CHARS = 20;
 const MAX_PAYLOAD_CHARS = 65_536;
 
 /**
@@ -103,17 +104,9 @@ export function normalizeText(input: string, options: NormalizeOptions = {}): No
     note('spaced_letters', spaced);
   }
 
-  if (MAYBE_LEET.test(text)) {
-    let leet = 0;
-    text = text.replace(LEET_TOKEN, (tok) => {
-      if (!HAS_LEET.test(tok) || !HAS_LATIN.test(tok)) return tok;
-      const plain = deLeet(tok);
-      if (plain === null) return tok;
-      leet++;
-      return plain;
-    });
-    note('leetspeak', leet);
-  }
+  const undone = undoLeet(text);
+  text = undone.text;
+  note('leetspeak', undone.count);
 
   const appended: string[] = [];
   const decoded = decodeBase64Payloads(text);
@@ -134,9 +127,13 @@ function countMatches(text: string, re: RegExp): number {
   return n;
 }
 
+// HOMOGLYPHS by UTF-16 unit (every look-alike is a single unit), to test words unit by unit.
+const GLYPH_BY_UNIT = new Map(Object.entries(HOMOGLYPHS).map(([glyph, latin]) => [glyph.charCodeAt(0), latin]));
+
 function foldHomoglyphs(text: string): { text: string; count: number } {
   // Only fold where the text is mostly Latin or the word mixes scripts: Russian and Greek prose
   // must stay as written.
+  if (!CYRILLIC_OR_GREEK.test(text)) return { text, count: 0 };
   let latin = 0;
   let other = 0;
   for (let i = 0; i < text.length; i++) {
@@ -150,17 +147,54 @@ function foldHomoglyphs(text: string): { text: string; count: number } {
   const out = text.replace(WORD, (word) => {
     let hasLatin = false;
     let hasGlyph = false;
-    for (const ch of word) {
-      if (HOMOGLYPHS[ch] !== undefined) hasGlyph = true;
-      else if (HAS_LATIN.test(ch)) hasLatin = true;
+    for (let i = 0; i < word.length; i++) {
+      const c = word.charCodeAt(i);
+      if (GLYPH_BY_UNIT.has(c)) hasGlyph = true;
+      else if (isLatinUnit(c)) hasLatin = true;
     }
     if (!hasGlyph || !(hasLatin || mostlyLatin)) return word;
     let mapped = '';
-    for (const ch of word) mapped += HOMOGLYPHS[ch] ?? ch;
+    for (let i = 0; i < word.length; i++) mapped += GLYPH_BY_UNIT.get(word.charCodeAt(i)) ?? word[i];
     count++;
     return mapped;
   });
   return { text: out, count };
+}
+
+const isLatinUnit = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+// The leetspeak stand-ins of LEET as code units: digits, @ $ ! | +.
+const isLeetUnit = (c: number): boolean => (c >= 48 && c <= 57) || c === 64 || c === 36 || c === 33 || c === 124 || c === 43;
+// De-leeting maps one character to one, so a token longer than every keyword cannot become one.
+const LEET_MAX_LENGTH = Math.max(...[...LEET_KEYWORDS].map((k) => k.length));
+
+/**
+ * Replace each token (a run of letters and leet stand-ins) that mixes both and de-leets to a
+ * watched keyword. Only tokens around a stand-in are looked at, found by a native regex scan; the
+ * text is copied only when a token changes.
+ */
+function undoLeet(text: string): { text: string; count: number } {
+  const isTokenUnit = (c: number): boolean => isLatinUnit(c) || isLeetUnit(c);
+  let out = '';
+  let copied = 0;
+  let count = 0;
+  LEET_STAND_IN.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = LEET_STAND_IN.exec(text)) !== null) {
+    let start = m.index;
+    while (start > 0 && isTokenUnit(text.charCodeAt(start - 1))) start--;
+    let end = m.index + 1;
+    while (end < text.length && isTokenUnit(text.charCodeAt(end))) end++;
+    LEET_STAND_IN.lastIndex = end;
+    if (end - start > LEET_MAX_LENGTH) continue;
+    const token = text.slice(start, end);
+    if (!HAS_LATIN.test(token)) continue;
+    const plain = deLeet(token);
+    if (plain === null) continue;
+    out += text.slice(copied, start) + plain;
+    copied = end;
+    count++;
+  }
+  return count ? { text: out + text.slice(copied), count } : { text, count };
 }
 
 function deLeet(token: string): string | null {
@@ -173,18 +207,35 @@ function deLeet(token: string): string | null {
   return LEET_KEYWORDS.has(withL) ? withL : null;
 }
 
+const isBase64Unit = (c: number): boolean => isLatinUnit(c) || (c >= 48 && c <= 57) || c === 43 || c === 47;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Decode runs of 20+ base64 characters (plus up to two '=' of padding) that hold readable text. */
 function decodeBase64Payloads(text: string): string[] {
   const out: string[] = [];
-  BASE64_RUN.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  const utf8 = new TextDecoder('utf-8', { fatal: true });
-  while ((m = BASE64_RUN.exec(text)) !== null && out.length < MAX_PAYLOADS) {
-    const run = m[0];
+  const isB64 = (i: number): boolean => i < text.length && isBase64Unit(text.charCodeAt(i));
+  // Probe every MIN_PAYLOAD_CHARS-th unit from `from`: a long enough run must cover a probe.
+  let from = 0;
+  for (let probe = MIN_PAYLOAD_CHARS - 1; probe < text.length && out.length < MAX_PAYLOADS; probe = from + MIN_PAYLOAD_CHARS - 1) {
+    if (!isB64(probe)) {
+      from = probe + 1;
+      continue;
+    }
+    let start = probe;
+    while (start > from && isB64(start - 1)) start--;
+    let end = probe + 1;
+    while (isB64(end)) end++;
+    if (end - start < MIN_PAYLOAD_CHARS) {
+      from = end;
+      continue;
+    }
+    for (let pad = 0; pad < 2 && text.charCodeAt(end) === 61; pad++) end++;
+    from = end;
     // Image data URIs are vision evidence, not hidden text.
-    if (run.length > MAX_PAYLOAD_CHARS || text.slice(Math.max(0, m.index - 8), m.index).includes('base64,')) continue;
+    if (end - start > MAX_PAYLOAD_CHARS || text.slice(Math.max(0, start - 8), start).includes('base64,')) continue;
     let decoded: string;
     try {
-      decoded = utf8.decode(Buffer.from(run, 'base64'));
+      decoded = utf8.decode(Buffer.from(text.slice(start, end), 'base64'));
     } catch {
       continue;
     }

@@ -111,13 +111,16 @@ export function createTagger(options: TaggerOptions = {}): Tagger {
   // One row per feature: the heads' weights, then its IDF. Tagging reads each feature's row twice
   // (IDF while weighting, then the weights), and the second read finds it in cache.
   const L = heads.length;
-  const interleaved = new Float32Array(model.manifest.features.dim * ROW);
+  const table = new Float32Array(model.manifest.features.dim * ROW);
   heads.forEach((h, k) => {
-    for (let j = 0; j < h.w.length; j++) interleaved[j * ROW + k] = h.w[j] as number;
+    for (let j = 0; j < h.w.length; j++) table[j * ROW + k] = h.w[j] as number;
   });
-  model.idf.forEach((v, j) => (interleaved[j * ROW + L] = v));
-  const idf = { values: interleaved, stride: ROW, offset: L };
+  for (let j = 0; j < model.idf.length; j++) table[j * ROW + L] = model.idf[j] as number;
+  const idf = { values: table, stride: ROW, offset: L };
   const margins = new Float64Array(L);
+  const namedBits = new Int32Array((model.manifest.features.dim >>> 5) + 1);
+  // Scores each stretch of the vector as extraction finishes it, while its rows are still in cache.
+  const score = (idx: Uint32Array, val: Float32Array, from: number, to: number): void => addMargins(idx, val, from, to, table, margins);
 
   function analyze(rec: PromptRecord): Analysis {
     // Nothing to read: no capability is targeted, and a linear head would only return its bias.
@@ -126,20 +129,19 @@ export function createTagger(options: TaggerOptions = {}): Tagger {
       if (rec.id !== undefined) result.id = rec.id;
       return { result, cues: [], margins: new Float64Array(L).fill(-Infinity) };
     }
-    const x = extractFeatures(rec, features, idf, nEvidence > 0);
-    const { idx, val } = x.vector;
+    heads.forEach((h, k) => (margins[k] = h.bias));
+    const x = extractFeatures(rec, features, idf, nEvidence > 0, score);
     const scores = {} as Record<Label, number>;
     const labels: Label[] = [];
     const evidence: Partial<Record<Label, Evidence[]>> = {};
-    heads.forEach((h, k) => (margins[k] = h.bias));
-    addMargins(idx, val, interleaved, margins);
+    let named: EntryNames | undefined;
     for (let k = 0; k < L; k++) {
       const h = heads[k] as (typeof heads)[number];
       const p = applyPlatt(h.platt, margins[k] as number);
       scores[h.label] = round4(p);
       if (p >= h.threshold) {
         labels.push(h.label);
-        if (nEvidence > 0) evidence[h.label] = explain(x, h.w, nEvidence);
+        if (nEvidence > 0) evidence[h.label] = explain(x, (named ??= nameEntries(x, namedBits)), table, k, nEvidence);
       }
     }
     const result: TagResult = { labels, scores, evidence };
@@ -208,17 +210,17 @@ const HEAD_COUNT: 5 = LABELS.length;
 const ROW = HEAD_COUNT + 1;
 
 /**
- * Add weight · value over a sparse vector to the five margins; `w` holds one row of ROW floats per feature.
+ * Add weight · value over idx/val[from, to) to the five margins; `w` holds one row of ROW floats per feature.
  * Unrolled by hand, one local accumulator per head: V8 does not unroll the loop over heads, and
  * this is about twice as fast. The sums run in the same order, so margins are bit-identical.
  */
-function addMargins(idx: Uint32Array, val: Float32Array, w: Float32Array, margins: Float64Array): void {
+function addMargins(idx: Uint32Array, val: Float32Array, from: number, to: number, w: Float32Array, margins: Float64Array): void {
   let m0 = margins[0] as number;
   let m1 = margins[1] as number;
   let m2 = margins[2] as number;
   let m3 = margins[3] as number;
   let m4 = margins[4] as number;
-  for (let i = 0; i < idx.length; i++) {
+  for (let i = from; i < to; i++) {
     const base = (idx[i] as number) * ROW;
     const v = val[i] as number;
     m0 += (w[base] as number) * v;
@@ -234,20 +236,66 @@ function addMargins(idx: Uint32Array, val: Float32Array, w: Float32Array, margin
   margins[4] = m4;
 }
 
-function explain(x: Extraction, w: Float32Array, n: number): Evidence[] {
-  const byName = new Map<string, number>();
-  const { idx, val } = x.vector;
+/** Names of a vector's entries for evidence: `ids[i]` indexes `names`; 0 is `chars` (all character n-grams). */
+interface EntryNames {
+  ids: Int32Array;
+  names: string[];
+}
+
+/** `named` is scratch space, one bit per hashed index, all clear between calls. */
+function nameEntries(x: Extraction, named: Int32Array): EntryNames {
+  const names = ['chars'];
+  const idOf = new Map<number, number>();
+  // Each name belongs to one hashed index, so numbering indices numbers names.
+  x.names?.forEach((name, j) => {
+    idOf.set(j, names.length);
+    names.push(name);
+    named[j >>> 5] = (named[j >>> 5] as number) | (1 << (j & 31));
+  });
+  const { idx } = x.vector;
+  const ids = new Int32Array(idx.length);
+  // Most entries are character n-grams without a name: the bit test spares them the Map lookup.
   for (let i = 0; i < idx.length; i++) {
     const j = idx[i] as number;
-    const c = (w[j] as number) * (val[i] as number);
-    if (c === 0) continue;
-    const raw = x.names?.get(j) ?? 'chars';
-    const name = raw.startsWith('chars:') ? 'chars' : raw;
-    byName.set(name, (byName.get(name) ?? 0) + c);
+    if ((named[j >>> 5] as number) & (1 << (j & 31))) ids[i] = idOf.get(j) as number;
   }
-  const top = [...byName.entries()].filter(([, c]) => c > 0).sort((a, b) => b[1] - a[1]).slice(0, n);
-  return top.map(([feature, c]) => {
-    const ev: Evidence = { feature, weight: Math.round(c * 1000) / 1000 };
+  x.names?.forEach((_, j) => (named[j >>> 5] = 0));
+  return { ids, names };
+}
+
+/**
+ * Evidence for the head in column `k` of the weight table: weight × value summed by feature name,
+ * the `n` largest positive sums, largest first (ties in order of first appearance).
+ */
+function explain(x: Extraction, named: EntryNames, table: Float32Array, k: number, n: number): Evidence[] {
+  const { idx, val } = x.vector;
+  const sums = new Float64Array(named.names.length);
+  const seen = new Uint8Array(named.names.length);
+  const order: number[] = [];
+  for (let i = 0; i < idx.length; i++) {
+    const c = (table[(idx[i] as number) * ROW + k] as number) * (val[i] as number);
+    if (c === 0) continue;
+    const id = named.ids[i] as number;
+    if (!seen[id]) {
+      seen[id] = 1;
+      order.push(id);
+    }
+    sums[id] = (sums[id] as number) + c;
+  }
+  // The n largest positive sums, ranked as a stable sort would (equal sums in order of appearance).
+  const top: number[] = [];
+  for (const id of order) {
+    const c = sums[id] as number;
+    if (!(c > 0)) continue;
+    let p = top.length;
+    while (p > 0 && (sums[top[p - 1] as number] as number) < c) p--;
+    if (p >= n) continue;
+    top.splice(p, 0, id);
+    if (top.length > n) top.pop();
+  }
+  return top.map((id) => {
+    const feature = named.names[id] as string;
+    const ev: Evidence = { feature, weight: Math.round((sums[id] as number) * 1000) / 1000 };
     if (feature.startsWith('cue:')) {
       const hit = x.cues.find((h) => `cue:${h.name}` === feature);
       const span = hit?.spans[0];
