@@ -4,6 +4,7 @@ import { createOnnxEmbedder } from '../embed/onnx/index.js';
 import type { Embedder } from '../embed/types.js';
 import { createUseLiteEmbedder } from '../embed/use-lite/index.js';
 import type { EmbeddingUse } from '../tagger/embedded.js';
+import { createTagger, type Tagger, type TaggerOptions } from '../tagger/index.js';
 import { CliError } from './errors.js';
 
 /** What `--embedder` asks for: an encoder and how its heads enter the tag. @internal */
@@ -43,4 +44,18 @@ export function embedBandOption(value: string | undefined): { embedBand?: number
   const band = Number(value);
   if (!(band > 0)) throw new CliError('E_USAGE', `--embed-band must be a positive number, received "${value}"`);
   return { embedBand: band };
+}
+
+/**
+ * Build the tagger for CLI options plus an optional `--embedder` choice and `--embed-band`; a model
+ * that cannot be loaded (or has no heads for the encoder) closes the encoder and fails clearly. @internal
+ */
+export async function taggerWithEmbedder(base: TaggerOptions, choice: EmbedderChoice | undefined, embedBand: string | undefined): Promise<Tagger> {
+  try {
+    const band = embedBandOption(embedBand);
+    return createTagger({ ...base, ...(choice ? { embedder: choice.embedder, embeddingUse: choice.use, ...band } : {}) });
+  } catch (err) {
+    await choice?.embedder.close();
+    throw err instanceof CliError ? err : new CliError('E_MODEL', (err as Error).message);
+  }
 }

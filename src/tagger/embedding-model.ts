@@ -62,7 +62,7 @@ export function loadEmbeddingHeads(dir: string, embedderId: string): EmbeddingHe
   if (!existsSync(path)) {
     throw new Error(
       `distillscope: the model in "${dir}" has no heads for the embedder "${embedderId}" (${path}); ` +
-        `train them with: distillscope train CORPUS --embedder ${embedderId} --out DIR`,
+        `train them with: distillscope train CORPUS --embedder ${embedderId.startsWith('onnx:') ? 'onnx:MODEL_DIR' : embedderId} --out DIR`,
     );
   }
   return loadEmbeddingHeadsFile(path);

@@ -7,11 +7,11 @@ import { FormatError } from '../../formats/common.js';
 import { readGold, type GoldSource } from '../../formats/read.js';
 import type { GoldFormat } from '../../formats/sniff.js';
 import { toPromptRecord, type PromptRecord } from '../../io/record.js';
-import { createTagger, type Tagger, type TagResult } from '../../tagger/index.js';
+import type { Tagger, TagResult } from '../../tagger/index.js';
 import type { Label } from '../../tagger/labels.js';
 import { round4 } from '../../util/round.js';
 import { inputFrom, taggerOptionsFrom } from '../common.js';
-import { embedBandOption, embedderFromSpec } from '../embedder.js';
+import { embedBandOption, embedderFromSpec, taggerWithEmbedder } from '../embedder.js';
 import { CliError } from '../errors.js';
 import { log } from '../output.js';
 import { countBytes, inputSize, Progress } from '../progress.js';
@@ -45,16 +45,10 @@ export interface EvalRow {
 
 /** Read a labelled file (any gold format) and tag every readable row; unreadable rows are logged and counted. */
 async function evaluateFile(file: string, opts: EvalCliOptions): Promise<{ rows: EvalRow[]; errors: number; tagger: Tagger }> {
-  const band = embedBandOption(opts.embedBand);
-  const choice = embedderFromSpec(opts.embedder);
   const base = taggerOptionsFrom({ ...(opts.model ? { model: opts.model } : {}), ...(opts.thresholds ? { thresholds: opts.thresholds } : {}), evidence: '5' });
-  let tagger: Tagger;
-  try {
-    tagger = createTagger({ ...base, ...(choice ? { embedder: choice.embedder, embeddingUse: choice.use, ...band } : {}) });
-  } catch (err) {
-    await choice?.embedder.close();
-    throw new CliError('E_MODEL', (err as Error).message);
-  }
+  embedBandOption(opts.embedBand); // checked before an encoder starts
+  const choice = embedderFromSpec(opts.embedder);
+  const tagger = await taggerWithEmbedder(base, choice, opts.embedBand);
   const rows: EvalRow[] = [];
   let errors = 0;
   const { stream, bytes } = countBytes(inputFrom(file));
