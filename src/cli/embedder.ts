@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import type { CombinerModel } from '../batch/combiner.js';
 import { createOnnxEmbedder } from '../embed/onnx/index.js';
 import type { Embedder } from '../embed/types.js';
 import { createUseLiteEmbedder } from '../embed/use-lite/index.js';
@@ -11,6 +12,8 @@ import { CliError } from './errors.js';
 export interface EmbedderChoice {
   embedder: Embedder & { close(): Promise<void> };
   use: EmbeddingUse;
+  /** `--embed-band`, when given. */
+  embedBand?: number;
 }
 
 /** Most 128-token windows read per prompt when tagging: the first ~500 tokens, or spread over a long prompt. */
@@ -18,19 +21,21 @@ export const TAGGING_MAX_WINDOWS = 4;
 
 /**
  * Read `--embedder`: `lexical` (none), `use-lite` or `onnx:DIR` (embedding heads alone), or
- * `lexical+use-lite` / `lexical+onnx:DIR` (lexical and embedding heads stacked). @internal
+ * `lexical+use-lite` / `lexical+onnx:DIR` (lexical and embedding heads stacked), and `--embed-band`,
+ * which is checked before any encoder starts. @internal
  */
-export function embedderFromSpec(spec: string | undefined): EmbedderChoice | undefined {
+export function embedderFromSpec(spec: string | undefined, embedBand?: string): EmbedderChoice | undefined {
+  const band = embedBandOption(embedBand);
   if (spec === undefined || spec === 'lexical') return undefined;
   const stacked = spec.startsWith('lexical+');
   const name = stacked ? spec.slice('lexical+'.length) : spec;
   const use: EmbeddingUse = stacked ? 'stacked' : 'embedding';
   if (name === 'use-lite') {
-    return { embedder: createUseLiteEmbedder({ threads: Math.min(2, availableParallelism()), maxWindows: TAGGING_MAX_WINDOWS }), use };
+    return { embedder: createUseLiteEmbedder({ threads: Math.min(2, availableParallelism()), maxWindows: TAGGING_MAX_WINDOWS }), use, ...band };
   }
   if (name.startsWith('onnx:') && name.length > 'onnx:'.length) {
     try {
-      return { embedder: createOnnxEmbedder(resolve(name.slice('onnx:'.length)), { maxWindows: TAGGING_MAX_WINDOWS }), use };
+      return { embedder: createOnnxEmbedder(resolve(name.slice('onnx:'.length)), { maxWindows: TAGGING_MAX_WINDOWS }), use, ...band };
     } catch (err) {
       throw new CliError('E_MODEL', (err as Error).message);
     }
@@ -39,7 +44,7 @@ export function embedderFromSpec(spec: string | undefined): EmbedderChoice | und
 }
 
 /** `--embed-band`, checked. */
-export function embedBandOption(value: string | undefined): { embedBand?: number } {
+function embedBandOption(value: string | undefined): { embedBand?: number } {
   if (value === undefined) return {};
   const band = Number(value);
   if (!(band > 0)) throw new CliError('E_USAGE', `--embed-band must be a positive number, received "${value}"`);
@@ -47,15 +52,28 @@ export function embedBandOption(value: string | undefined): { embedBand?: number
 }
 
 /**
- * Build the tagger for CLI options plus an optional `--embedder` choice and `--embed-band`; a model
- * that cannot be loaded (or has no heads for the encoder) closes the encoder and fails clearly. @internal
+ * Build the tagger for CLI options plus an optional `--embedder` choice; a model that cannot be
+ * loaded (or has no heads for the encoder) closes the encoder and fails clearly. @internal
  */
-export async function taggerWithEmbedder(base: TaggerOptions, choice: EmbedderChoice | undefined, embedBand: string | undefined): Promise<Tagger> {
+export async function taggerWithEmbedder(base: TaggerOptions, choice: EmbedderChoice | undefined): Promise<Tagger> {
   try {
-    const band = embedBandOption(embedBand);
+    const band = choice?.embedBand !== undefined ? { embedBand: choice.embedBand } : {};
     return createTagger({ ...base, ...(choice ? { embedder: choice.embedder, embeddingUse: choice.use, ...band } : {}) });
   } catch (err) {
     await choice?.embedder.close();
-    throw err instanceof CliError ? err : new CliError('E_MODEL', (err as Error).message);
+    throw new CliError('E_MODEL', (err as Error).message);
   }
+}
+
+/**
+ * The encoder for the semantic signal of `score` / `eval-score --embedder`: the combiner must have
+ * semantic heads for it, or the encoder is closed and the command fails naming how to train them. @internal
+ */
+export async function scoringEmbedder(spec: string | undefined, combiner: CombinerModel): Promise<EmbedderChoice['embedder'] | undefined> {
+  const embedder = embedderFromSpec(spec)?.embedder;
+  if (embedder && !combiner.semantic?.[embedder.id]) {
+    await embedder.close();
+    throw new CliError('E_MODEL', `the combiner has no semantic heads for "${embedder.id}"; train them with train-combiner --embedder ${spec}`);
+  }
+  return embedder;
 }

@@ -9,6 +9,10 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
+// Shared by tag and eval, which tag the same way.
+const EMBEDDER_HELP = 'lexical (default), use-lite, onnx:DIR, lexical+use-lite or lexical+onnx:DIR (stacked heads)';
+const EMBED_BAND_HELP = 'with lexical+…: embed only prompts whose lexical score is this near a threshold';
+
 // Subcommands load lazily, so `--help` and `tag` do not pay for what they do not use.
 const program = new Command('distillscope')
   .description('Spot model-distillation traffic in LLM prompt logs (JSONL in, JSONL out; "-" or no file = stdin).')
@@ -26,8 +30,8 @@ program
   .option('--workers <n>', 'worker threads (0 = tag in the main thread); output order is kept', '0')
   .option('--uncertain <n>', 'write only the N prompts nearest a threshold, nearest first (for relabelling)')
   .option('--format <format>', 'jsonl (default), csv, labelstudio (a JSON array of tasks with predictions) or prodigy (JSONL tasks)', 'jsonl')
-  .option('--embedder <name>', 'lexical (default), use-lite, onnx:DIR, lexical+use-lite or lexical+onnx:DIR (stacked heads)', 'lexical')
-  .option('--embed-band <logodds>', 'with lexical+…: embed only prompts whose lexical score is this near a threshold')
+  .option('--embedder <name>', EMBEDDER_HELP, 'lexical')
+  .option('--embed-band <logodds>', EMBED_BAND_HELP)
   .action(async (file: string | undefined, opts) => (await import('./commands/tag.js')).runTag(file, opts));
 
 program
@@ -42,8 +46,8 @@ program
   .option('--tune-out <file>', 'where --tune writes the thresholds (read by tag --thresholds)', 'thresholds.json')
   .option('--report <file>', 'also write a self-contained HTML report (curves, calibration, slices, worst errors)')
   .option('--format <format>', 'gold format: auto (default), jsonl, labelstudio (JSON / JSON-MIN / JSONL export), prodigy', 'auto')
-  .option('--embedder <name>', 'lexical (default), use-lite, onnx:DIR, lexical+use-lite or lexical+onnx:DIR', 'lexical')
-  .option('--embed-band <logodds>', 'with lexical+…: embed only prompts whose lexical score is this near a threshold')
+  .option('--embedder <name>', EMBEDDER_HELP, 'lexical')
+  .option('--embed-band <logodds>', EMBED_BAND_HELP)
   .action(async (file: string, opts) => (await import('./commands/eval.js')).runEval(file, opts));
 
 program

@@ -1,7 +1,7 @@
 import { applyCombiner } from '../../batch/index.js';
 import { signalsOf } from '../../batch/signals.js';
 import { linkBatches } from '../../campaign/link.js';
-import { embedderFromSpec } from '../embedder.js';
+import { scoringEmbedder } from '../embedder.js';
 import { toPromptRecord } from '../../io/record.js';
 import { adjustedRandIndex, detectionAtFpr, PlainBaseline, rocAuc } from '../../eval/traffic.js';
 import type { SimTruth } from '../../simulate/index.js';
@@ -48,11 +48,7 @@ interface TrafficReport {
 export async function runEvalScore(file: string, opts: { by: string; json?: boolean; model?: string; combiner?: string; embedder?: string }): Promise<void> {
   const tagger = taggerFromOptions({ ...(opts.model ? { model: opts.model } : {}), evidence: '0' });
   const combiner = combinerFromOptions(opts.combiner);
-  const embedder = embedderFromSpec(opts.embedder)?.embedder;
-  if (embedder && !combiner.semantic?.[embedder.id]) {
-    await embedder.close();
-    throw new CliError('E_MODEL', `the combiner has no semantic heads for "${embedder.id}"; train them with train-combiner --embedder ${opts.embedder}`);
-  }
+  const embedder = await scoringEmbedder(opts.embedder, combiner);
   const baseline = new PlainBaseline();
   let scored;
   try {

@@ -11,7 +11,7 @@ import type { Tagger, TagResult } from '../../tagger/index.js';
 import type { Label } from '../../tagger/labels.js';
 import { round4 } from '../../util/round.js';
 import { inputFrom, taggerOptionsFrom } from '../common.js';
-import { embedBandOption, embedderFromSpec, taggerWithEmbedder } from '../embedder.js';
+import { embedderFromSpec, taggerWithEmbedder } from '../embedder.js';
 import { CliError } from '../errors.js';
 import { log } from '../output.js';
 import { countBytes, inputSize, Progress } from '../progress.js';
@@ -46,9 +46,8 @@ export interface EvalRow {
 /** Read a labelled file (any gold format) and tag every readable row; unreadable rows are logged and counted. */
 async function evaluateFile(file: string, opts: EvalCliOptions): Promise<{ rows: EvalRow[]; errors: number; tagger: Tagger }> {
   const base = taggerOptionsFrom({ ...(opts.model ? { model: opts.model } : {}), ...(opts.thresholds ? { thresholds: opts.thresholds } : {}), evidence: '5' });
-  embedBandOption(opts.embedBand); // checked before an encoder starts
-  const choice = embedderFromSpec(opts.embedder);
-  const tagger = await taggerWithEmbedder(base, choice, opts.embedBand);
+  const choice = embedderFromSpec(opts.embedder, opts.embedBand);
+  const tagger = await taggerWithEmbedder(base, choice);
   const rows: EvalRow[] = [];
   let errors = 0;
   const { stream, bytes } = countBytes(inputFrom(file));
@@ -109,7 +108,9 @@ function sliceReports(rows: readonly EvalRow[], field: string): Record<string, E
   const byValue = new Map<string, EvalRow[]>();
   for (const r of rows) {
     const v = r.slices[field] as string;
-    byValue.set(v, [...(byValue.get(v) ?? []), r]);
+    const list = byValue.get(v);
+    if (list) list.push(r);
+    else byValue.set(v, [r]);
   }
   const out: Record<string, EvalReport> = {};
   for (const v of [...byValue.keys()].sort()) {

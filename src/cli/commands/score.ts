@@ -2,8 +2,7 @@ import { linkBatches } from '../../campaign/link.js';
 import { combinerFromOptions, inputFrom, intOption, taggerFromOptions } from '../common.js';
 import { countBytes, inputSize, Progress } from '../progress.js';
 import { scoreParallel } from '../score-parallel.js';
-import { embedderFromSpec } from '../embedder.js';
-import { CliError } from '../errors.js';
+import { scoringEmbedder } from '../embedder.js';
 import { LineWriter, log } from '../output.js';
 import { scoreStream } from '../score-stream.js';
 
@@ -27,11 +26,7 @@ export async function runScore(file: string | undefined, opts: ScoreCliOptions):
   // Load the models here first, so a bad path fails with a clear error before any thread starts.
   const tagger = taggerFromOptions({ ...(opts.model ? { model: opts.model } : {}), evidence: '0' });
   const combiner = combinerFromOptions(opts.combiner);
-  const embedder = embedderFromSpec(opts.embedder)?.embedder;
-  if (embedder && !combiner.semantic?.[embedder.id]) {
-    await embedder.close();
-    throw new CliError('E_MODEL', `the combiner has no semantic heads for "${embedder.id}"; train them with train-combiner --embedder ${opts.embedder}`);
-  }
+  const embedder = await scoringEmbedder(opts.embedder, combiner);
   let result;
   try {
     // The semantic signal embeds each batch's sample on the encoder's own threads: tagging stays on this one.

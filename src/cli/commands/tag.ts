@@ -2,8 +2,8 @@ import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { parseJsonLine, readLines } from '../../io/jsonl.js';
 import { toPromptRecord, type PromptRecord } from '../../io/record.js';
-import { createTagger, type Tagger, type TaggerOptions, type TagResult } from '../../tagger/index.js';
-import { embedBandOption, embedderFromSpec, taggerWithEmbedder, type EmbedderChoice } from '../embedder.js';
+import type { Tagger, TaggerOptions, TagResult } from '../../tagger/index.js';
+import { embedderFromSpec, taggerWithEmbedder, type EmbedderChoice } from '../embedder.js';
 import { CliError } from '../errors.js';
 import { LABELS, type Label } from '../../tagger/labels.js';
 import { SmallestN, uncertainty } from '../../tagger/uncertainty.js';
@@ -38,8 +38,7 @@ const CHUNK = 512;
 export async function runTag(file: string | undefined, opts: TagCliOptions): Promise<void> {
   // Built here even with workers: a bad model or thresholds file fails before any thread starts.
   const format = formatOption(opts.format);
-  embedBandOption(opts.embedBand); // checked before an encoder starts
-  const choice = embedderFromSpec(opts.embedder);
+  const choice = embedderFromSpec(opts.embedder, opts.embedBand);
   if (choice || format !== 'jsonl' || opts.uncertain !== undefined) {
     if (opts.workers && opts.workers !== '0') log('tag: --workers applies to plain JSONL tagging only; tagging on the main thread');
     return runTagRows(file, opts, format, choice);
@@ -88,7 +87,7 @@ export async function runTag(file: string | undefined, opts: TagCliOptions): Pro
 async function runTagRows(file: string | undefined, opts: TagCliOptions, format: TagFormat, choice: EmbedderChoice | undefined): Promise<void> {
   const keepN = opts.uncertain === undefined ? undefined : intOption('uncertain', opts.uncertain, 1);
   const base = taggerOptionsFrom(opts);
-  const tagger = await taggerWithEmbedder(base, choice, opts.embedBand);
+  const tagger = await taggerWithEmbedder(base, choice);
   const thresholds = effectiveThresholds(tagger, base.thresholds, choice);
   const fmt = rowFormatter(format);
   const keep = keepN === undefined ? undefined : new SmallestN<TaggedPrompt & { extra: Record<string, unknown> }>(keepN);
