@@ -91,6 +91,8 @@ export function createBatchScorer(options: BatchScorerOptions = {}) {
   const sizes = options.embedder && !base.semantic ? { ...base, semantic: SEMANTIC_SAMPLE } : base;
   const batches = new Map<string, BatchAccumulator>();
   let nextSeq = 0;
+  /** Score every batch seen so far, in first-seen order. */
+  const results = (): BatchScore[] => [...batches.entries()].map(([name, acc]) => summarize(name, acc, combiner));
 
   return {
     combiner,
@@ -113,13 +115,13 @@ export function createBatchScorer(options: BatchScorerOptions = {}) {
     /** The accumulators by batch (for merging shards). @internal */
     accumulators: (): ReadonlyMap<string, BatchAccumulator> => batches,
     /** Score every batch seen so far, in first-seen order. */
-    results: (): BatchScore[] => [...batches.entries()].map(([name, acc]) => summarize(name, acc, combiner)),
+    results,
     /** Like `results`, and with an embedder, the semantic signals too (scored by the combiner's semantic head). */
     resultsAsync: async (): Promise<BatchScore[]> => {
-      const results = [...batches.entries()].map(([name, acc]) => summarize(name, acc, combiner));
-      if (!options.embedder) return results;
+      const plain = results();
+      if (!options.embedder) return plain;
       const samples = new Map([...batches.entries()].map(([name, acc]) => [name, acc.texts?.items() ?? []]));
-      return withSemantic(results, await embedSamples(samples, options.embedder), combiner);
+      return withSemantic(plain, await embedSamples(samples, options.embedder), combiner);
     },
   };
 }

@@ -66,7 +66,7 @@ export async function runEvalScore(file: string, opts: { by: string; json?: bool
   }
   const { truth } = scored;
   // Without the semantic signal: the same batches scored by the plain heads.
-  const batches = scored.batches.map(({ semantic: _s, ...b }) => ({ ...b, ...applyCombiner(combiner, signalsOf(b)) }));
+  const batches = embedder ? scored.batches.map(({ semantic: _s, ...b }) => ({ ...b, ...applyCombiner(combiner, signalsOf(b)) })) : scored.batches;
   const linked = linkBatches(batches, { combiner }).batches;
   const truths = batches.map((b) => {
     const t = truth.get(b.batch) as SimTruth | undefined;
