@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BatchAccumulator } from '../src/batch/accumulator.js';
+import { affixesOf, BatchAccumulator, headAndTail } from '../src/batch/accumulator.js';
 import { createBatchScorer, scoreBatch } from '../src/batch/index.js';
 import { computeSignals } from '../src/batch/signals.js';
 import { createTagger } from '../src/tagger/index.js';
@@ -129,11 +129,81 @@ describe('batch signals on hand-made batches', () => {
     });
     a.merge(b);
     expect(a.n).toBe(whole.n);
-    expect(a.labelCounts).toEqual(whole.labelCounts);
+    const [ca, cw] = [a.sampleCounts(), whole.sampleCounts()];
+    expect([ca.size, ca.labels, ca.markers]).toEqual([cw.size, cw.labels, cw.markers]);
+    // Each half's first scaffolded prompt founds its template there, so one more is not "templated".
+    expect(Math.abs(ca.templatedCapability - cw.templatedCapability)).toBeLessThanOrEqual(1);
     const sw = computeSignals(whole);
     const sm = computeSignals(a);
     expect(sm.reasoning_trace_share.value).toBe(sw.reasoning_trace_share.value);
     expect(sm.template_concentration.value).toBeCloseTo(sw.template_concentration.value, 1);
+  });
+});
+
+describe('scaffold affixes and long prompts', () => {
+  const bySplit = (text: string, k: number): [string, string] | undefined => {
+    const tokens = text.trim().toLowerCase().split(/\s+/);
+    return tokens.length >= 2 * k ? [tokens.slice(0, k).join(' '), tokens.slice(-k).join(' ')] : undefined;
+  };
+
+  it('reads the first and last 8 tokens from both ends, as splitting the whole text would', () => {
+    const cases = [
+      `${SCAFFOLD}What is 17 × 23?`,
+      '  You are a helpful assistant.\n\nAnswer the user\u2003politely: where is my parcel #A-1172? Thanks a lot!  ',
+      '请一步一步思考 然后 回答 这个 问题 : 小明 有 15 个 苹果 , 吃掉 了 3 个',
+      'ΟΔΟΣ one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen ΤΈΛΟΣ',
+      'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen',
+      'one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen',
+      '',
+      '   \n\t ',
+    ];
+    let seed = 3;
+    const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const pieces = ['word', 'Ünï', '中文', ' ', '  ', '\n', '\u00a0', '\u3000', 'x', '😀', 'İ'];
+    for (let t = 0; t < 2000; t++) cases.push(Array.from({ length: Math.floor(rnd() * 60) }, () => pieces[Math.floor(rnd() * pieces.length)]).join(''));
+    for (const text of cases) expect(affixesOf(text, 8), JSON.stringify(text)).toEqual(bySplit(text, 8));
+  });
+
+  it('keeps both ends of a long prompt: the agent preamble and the task', () => {
+    const preamble = 'You are an autonomous coding agent. '.repeat(100);
+    const text = `${preamble}Task: fix the failing test in src/app.ts`;
+    const cut = headAndTail(text, 2000);
+    expect(cut.length).toBe(2001);
+    expect(cut.startsWith('You are an autonomous coding agent.')).toBe(true);
+    expect(cut.endsWith('Task: fix the failing test in src/app.ts')).toBe(true);
+    expect(headAndTail('short prompt', 2000)).toBe('short prompt');
+  });
+});
+
+describe('the tagged sample', () => {
+  it('tags every prompt of a small batch and a bounded uniform sample of a large one', () => {
+    // 2,000 prompts, a quarter of them reasoning: the sample of 32 is tagged, not the batch.
+    const acc = new BatchAccumulator();
+    let calls = 0;
+    for (let i = 0; i < 2000; i++) {
+      const reasoning = i % 4 === 0;
+      const text = reasoning ? `Solve step by step: what is ${i} times ${i + 7}?` : `Suggest a name for my cat number ${i}, she is grey and shy.`;
+      acc.add({ text, systemText: '', analyze: () => (calls++, { labels: reasoning ? ['reasoning'] : [], markers: reasoning ? 1 : 0 }) }, i);
+    }
+    // Entries into a bottom-32 sample over 2,000 prompts in random order: about 32 · (1 + ln(2000/32)) ≈ 164.
+    expect(calls).toBeGreaterThan(32);
+    expect(calls).toBeLessThan(300);
+    const c = acc.sampleCounts();
+    expect(c.size).toBe(32);
+    // The share is estimated from the sample: 0.25 within four binomial standard errors (0.077 each).
+    expect(Math.abs((c.labels[0] as number) / 32 - 0.25)).toBeLessThan(0.31);
+    const s = computeSignals(acc);
+    expect(s.high_value_share.reason).toMatch(/of 32 sampled/);
+    expect(s.reasoning_trace_share.value).toBeCloseTo((c.markers[0] as number) / 32, 6);
+    // Near-duplicate structure still reads its own, larger sample of signatures.
+    expect(acc.sample.size).toBe(64);
+
+    const small = new BatchAccumulator();
+    let smallCalls = 0;
+    for (let i = 0; i < 30; i++) small.add({ text: `Question ${i}: is ${i * 13 + 1} prime?`, systemText: '', analyze: () => (smallCalls++, { labels: ['reasoning'], markers: 0 }) }, i);
+    expect(smallCalls).toBe(30);
+    expect(small.sampleCounts().labels[0]).toBe(30);
+    expect(computeSignals(small).high_value_share.reason).not.toMatch(/sampled/);
   });
 });
 

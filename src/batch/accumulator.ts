@@ -1,7 +1,7 @@
 import { hashString } from '../features/hash.js';
 import { LABELS, type Label } from '../tagger/labels.js';
 import { MARKER_NAMES } from './markers.js';
-import { DEFAULT_LSH, lshBandKeys, minhashSignature, shingleHashes } from './minhash.js';
+import { DEFAULT_LSH, lshBandKeys, onePermutationSignature, shingleHashes } from './minhash.js';
 import { BottomK, HyperLogLog, SpaceSaving } from './sketches.js';
 import { TemplateMiner } from './templates.js';
 
@@ -13,9 +13,15 @@ export interface PromptView {
   userText?: string;
   /** System prompt text, if any. */
   systemText: string;
-  labels: readonly Label[];
-  /** Extraction-marker bit set (see markers.ts). */
-  markers: number;
+  /** The tagger's labels; or leave them out and give `analyze`. */
+  labels?: readonly Label[];
+  /** Extraction-marker bit set (see markers.ts); with `labels`. */
+  markers?: number;
+  /**
+   * Tags the prompt on demand: called only when the prompt enters the batch's sample, so a large
+   * batch tags a bounded number of prompts (the capability and marker shares are read from the sample).
+   */
+  analyze?: () => { labels: readonly Label[]; markers: number };
   /** Milliseconds since the epoch, when the record had a usable `ts`. */
   ts?: number;
 }
@@ -24,6 +30,11 @@ export interface PromptView {
 export interface SketchSizes {
   /** Prompts kept (as MinHash signatures) for near-duplicate structure. */
   sample: number;
+  /**
+   * Prompts tagged for the capability, marker and templated shares: every prompt of a batch up to
+   * this size, a uniform sample beyond it (the tagger is the costliest step of scoring).
+   */
+  tagged: number;
   /** Timestamps kept for timing regularity. */
   tsSample: number;
   /** Heavy-hitter capacity for prefixes, suffixes, system prompts and LSH band keys. */
@@ -34,19 +45,87 @@ export interface SketchSizes {
   semantic?: number;
 }
 
-export const DEFAULT_SKETCH_SIZES: Readonly<SketchSizes> = Object.freeze({ sample: 64, tsSample: 128, heavy: 24, templates: 12 });
+export const DEFAULT_SKETCH_SIZES: Readonly<SketchSizes> = Object.freeze({ sample: 64, tagged: 32, tsSample: 128, heavy: 24, templates: 12 });
 /** Texts sampled per batch for the semantic signal when an embedder is given. */
 export const SEMANTIC_SAMPLE = 16;
 /** Characters kept of each sampled text (its opening: the scaffold and the ask). */
 const SEMANTIC_CHARS = 1000;
 
+/**
+ * Characters of a prompt that the template miner and MinHash read, half from its start and half from
+ * its end: a long agent preamble opens a prompt and the task closes it, and a batch's structure shows
+ * in both without reading every line of a pasted file. Exact repeats are judged on the whole text.
+ */
+export const SKETCH_CHARS = 1200;
+
+/** The first and last `max / 2` characters of a long text, joined by a newline. @internal */
+export function headAndTail(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const half = max >> 1;
+  return `${text.slice(0, half)}\n${text.slice(text.length - half)}`;
+}
+
 /** Tokens of a scaffold prefix or suffix. */
 const AFFIX_TOKENS = 8;
-const WS = /\s+/;
+const SPACE = /\s/;
+// Memo of /\s/ per UTF-16 unit past ASCII (0 not yet known, 1 no, 2 yes).
+const SPACE_UNIT = new Uint8Array(65536);
 
+function isSpace(c: number): boolean {
+  if (c < 128) return c === 32 || (c >= 9 && c <= 13);
+  let known = SPACE_UNIT[c] as number;
+  if (known === 0) {
+    known = SPACE.test(String.fromCharCode(c)) ? 2 : 1;
+    SPACE_UNIT[c] = known;
+  }
+  return known === 2;
+}
+
+/**
+ * The first and the last `k` whitespace-separated tokens of a text, lower-cased and joined by single
+ * spaces, when it has at least 2k tokens (so the two never overlap); read from both ends, so a long
+ * prompt is not split whole. Same result as `text.trim().toLowerCase().split(/\s+/)` then slicing.
+ * @internal
+ */
+export function affixesOf(text: string, k: number): [string, string] | undefined {
+  const head: string[] = [];
+  let i = 0;
+  let headEnd = 0;
+  while (head.length < k) {
+    while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+    if (i >= text.length) return undefined;
+    const start = i;
+    while (i < text.length && !isSpace(text.charCodeAt(i))) i++;
+    head.push(text.slice(start, i));
+    headEnd = i;
+  }
+  const tail: string[] = [];
+  let j = text.length;
+  while (tail.length < k) {
+    while (j > headEnd && isSpace(text.charCodeAt(j - 1))) j--;
+    if (j <= headEnd) return undefined;
+    const end = j;
+    // Stops after a space at headEnd at the latest (the head's last token ended on one).
+    while (j > headEnd && !isSpace(text.charCodeAt(j - 1))) j--;
+    tail.push(text.slice(j, end));
+  }
+  return [head.join(' ').toLowerCase(), tail.reverse().join(' ').toLowerCase()];
+}
+
+/** One sampled prompt's MinHash signature and exact-text hash. */
 interface Sampled {
   sig: Uint32Array;
   exact: number;
+}
+
+/** What the tagger made of one sampled prompt. */
+interface Tagged {
+  /** Label bit set (bit i = LABELS[i]; 0 = no label). */
+  labels: number;
+  /** Extraction-marker bit set. */
+  markers: number;
+  /** The prompt joined a slotted template that others had founded. */
+  templated: boolean;
 }
 
 /**
@@ -63,13 +142,7 @@ interface Sampled {
  */
 export class BatchAccumulator {
   n = 0;
-  /** Prompts per label, then prompts with no label (index LABELS.length). */
-  readonly labelCounts = new Array<number>(LABELS.length + 1).fill(0);
-  readonly markerCounts = new Array<number>(MARKER_NAMES.length).fill(0);
   withTs = 0;
-  /** Prompts that joined a slotted template and target a capability / carry an extraction marker. */
-  templatedCapability = 0;
-  templatedMarker = 0;
   readonly distinct = new HyperLogLog();
   readonly prefixes: SpaceSaving<number>;
   readonly suffixes: SpaceSaving<number>;
@@ -77,6 +150,7 @@ export class BatchAccumulator {
   readonly bands: SpaceSaving<number>;
   readonly templates: TemplateMiner;
   readonly sample: BottomK<Sampled>;
+  readonly tagged: BottomK<Tagged>;
   readonly times: BottomK<number>;
   /** User texts for the semantic signal, when `sizes.semantic` > 0. */
   readonly texts: BottomK<string> | undefined;
@@ -88,6 +162,7 @@ export class BatchAccumulator {
     this.bands = new SpaceSaving<number>(sizes.heavy);
     this.templates = new TemplateMiner({ maxTemplates: sizes.templates });
     this.sample = new BottomK<Sampled>(sizes.sample);
+    this.tagged = new BottomK<Tagged>(sizes.tagged);
     this.times = new BottomK<number>(sizes.tsSample);
     this.texts = sizes.semantic ? new BottomK<string>(sizes.semantic) : undefined;
   }
@@ -98,36 +173,30 @@ export class BatchAccumulator {
    */
   add(p: PromptView, seq: number): void {
     this.n++;
-    let any = false;
-    LABELS.forEach((l, i) => {
-      if (p.labels.includes(l)) {
-        this.labelCounts[i] = (this.labelCounts[i] as number) + 1;
-        any = true;
-      }
-    });
-    if (!any) this.labelCounts[LABELS.length] = (this.labelCounts[LABELS.length] as number) + 1;
     // Judged when the prompt arrives: a scaffold's first prompt founds its template and is not counted.
-    const t = this.templates.add(p.text);
-    if (t.count >= 2 && t.tokens.includes('<*>')) {
-      if (any) this.templatedCapability++;
-      if (p.markers) this.templatedMarker++;
-    }
-    MARKER_NAMES.forEach((_, i) => {
-      if (p.markers & (1 << i)) this.markerCounts[i] = (this.markerCounts[i] as number) + 1;
-    });
-    const flat = p.text.trim().toLowerCase();
-    const exact = hashString(flat);
+    const head = headAndTail(p.text, SKETCH_CHARS);
+    const t = this.templates.add(head);
+    const templated = t.count >= 2 && t.tokens.includes('<*>');
+    const exact = hashString(p.text.trim().toLowerCase());
     this.distinct.add(exact);
-    const tokens = (p.userText ?? p.text).trim().toLowerCase().split(WS);
-    if (tokens.length >= 2 * AFFIX_TOKENS) {
-      this.prefixes.add(hashString(tokens.slice(0, AFFIX_TOKENS).join(' ')));
-      this.suffixes.add(hashString(tokens.slice(-AFFIX_TOKENS).join(' ')));
+    const affixes = affixesOf(p.userText ?? p.text, AFFIX_TOKENS);
+    if (affixes) {
+      this.prefixes.add(hashString(affixes[0]));
+      this.suffixes.add(hashString(affixes[1]));
     }
     if (p.systemText.trim()) this.systems.add(hashString(p.systemText.trim().toLowerCase()));
-    const sig = minhashSignature(shingleHashes(flat), DEFAULT_LSH.numHashes);
+    const sig = onePermutationSignature(shingleHashes(head.trim().toLowerCase()), DEFAULT_LSH.numHashes);
     for (const k of lshBandKeys(sig, DEFAULT_LSH.bands, DEFAULT_LSH.rows)) this.bands.add(k);
     const key = hashString(String(seq), exact);
     this.sample.add(key, { sig, exact });
+    if (this.tagged.admits(key)) {
+      const tags = p.labels ? { labels: p.labels, markers: p.markers ?? 0 } : p.analyze ? p.analyze() : { labels: [], markers: 0 };
+      let labels = 0;
+      LABELS.forEach((l, i) => {
+        if (tags.labels.includes(l)) labels |= 1 << i;
+      });
+      this.tagged.add(key, { labels, markers: tags.markers, templated });
+    }
     this.texts?.add(key, (p.userText ?? p.text).slice(0, SEMANTIC_CHARS));
     if (p.ts !== undefined && Number.isFinite(p.ts)) {
       this.withTs++;
@@ -135,14 +204,34 @@ export class BatchAccumulator {
     }
   }
 
+  /**
+   * Label, marker and templated counts over the tagged sample (every prompt while the batch has at
+   * most `sizes.tagged`): `labels[i]` prompts carry LABELS[i], `labels[LABELS.length]` carry none.
+   */
+  sampleCounts(): { size: number; labels: number[]; markers: number[]; templatedCapability: number; templatedMarker: number } {
+    const labels = new Array<number>(LABELS.length + 1).fill(0);
+    const markers = new Array<number>(MARKER_NAMES.length).fill(0);
+    let templatedCapability = 0;
+    let templatedMarker = 0;
+    const items = this.tagged.items();
+    for (const s of items) {
+      LABELS.forEach((_, i) => {
+        if (s.labels & (1 << i)) labels[i] = (labels[i] as number) + 1;
+      });
+      if (!s.labels) labels[LABELS.length] = (labels[LABELS.length] as number) + 1;
+      MARKER_NAMES.forEach((_, i) => {
+        if (s.markers & (1 << i)) markers[i] = (markers[i] as number) + 1;
+      });
+      if (s.templated && s.labels) templatedCapability++;
+      if (s.templated && s.markers) templatedMarker++;
+    }
+    return { size: items.length, labels, markers, templatedCapability, templatedMarker };
+  }
+
   /** Fold another accumulator of the same batch into this one. */
   merge(o: BatchAccumulator): this {
     this.n += o.n;
-    o.labelCounts.forEach((c, i) => (this.labelCounts[i] = (this.labelCounts[i] as number) + c));
-    o.markerCounts.forEach((c, i) => (this.markerCounts[i] = (this.markerCounts[i] as number) + c));
     this.withTs += o.withTs;
-    this.templatedCapability += o.templatedCapability;
-    this.templatedMarker += o.templatedMarker;
     this.distinct.merge(o.distinct);
     this.prefixes.merge(o.prefixes);
     this.suffixes.merge(o.suffixes);
@@ -150,6 +239,7 @@ export class BatchAccumulator {
     this.bands.merge(o.bands);
     this.templates.merge(o.templates);
     this.sample.merge(o.sample);
+    this.tagged.merge(o.tagged);
     this.times.merge(o.times);
     if (this.texts && o.texts) this.texts.merge(o.texts);
     return this;

@@ -1,6 +1,7 @@
-import { toPromptRecord, type PromptRecord } from '../io/record.js';
+import { toPromptRecord } from '../io/record.js';
 import { createTagger, type Tagger } from '../tagger/index.js';
-import { BatchAccumulator, DEFAULT_SKETCH_SIZES, SEMANTIC_SAMPLE, type SketchSizes } from './accumulator.js';
+import type { Label } from '../tagger/labels.js';
+import { BatchAccumulator, DEFAULT_SKETCH_SIZES, headAndTail, SEMANTIC_SAMPLE, type SketchSizes } from './accumulator.js';
 import { applyHead, contributions, featureVector, headFor, levelOf, loadCombiner, type CombinerModel, type LinkEvidence } from './combiner.js';
 import { embedSamples, SEMANTIC_SIGNAL_NAMES, type SemanticName, type SemanticSignals } from './semantic.js';
 import { computeSignals, signalsOf, SIGNAL_NAMES, type SignalName, type Signals } from './signals.js';
@@ -54,13 +55,7 @@ const REASONS = 3;
  * Characters of each prompt the scorer tags, half from its start and half from its end: a batch
  * needs each prompt's gist (a long agent preamble opens it, the task closes it), not every line.
  */
-export const SCORING_TAG_CHARS = 3000;
-
-function headAndTail(rec: PromptRecord): PromptRecord {
-  if (rec.text.length <= SCORING_TAG_CHARS) return rec;
-  const half = SCORING_TAG_CHARS / 2;
-  return { ...rec, text: `${rec.text.slice(0, half)}\n${rec.text.slice(rec.text.length - half)}` };
-}
+export const SCORING_TAG_CHARS = 1000;
 
 /**
  * Read a record's `ts` as milliseconds: epoch seconds, epoch milliseconds or an ISO date string.
@@ -103,14 +98,17 @@ export function createBatchScorer(options: BatchScorerOptions = {}) {
      */
     add(record: unknown, batch: string, seq: number = nextSeq++): void {
       const rec = toPromptRecord(record);
-      const a = tagger.analyze(headAndTail(rec));
       let acc = batches.get(batch);
       if (!acc) {
         acc = new BatchAccumulator(sizes);
         batches.set(batch, acc);
       }
       const ts = typeof record === 'object' && record !== null ? readTs((record as { ts?: unknown }).ts) : undefined;
-      acc.add({ text: rec.text, userText: rec.userText, systemText: rec.systemText, labels: a.result.labels, markers: markerBits(a.cues), ...(ts !== undefined ? { ts } : {}) }, seq);
+      const analyze = (): { labels: readonly Label[]; markers: number } => {
+        const a = tagger.analyze(rec.text.length > SCORING_TAG_CHARS ? { ...rec, text: headAndTail(rec.text, SCORING_TAG_CHARS) } : rec);
+        return { labels: a.result.labels, markers: markerBits(a.cues) };
+      };
+      acc.add({ text: rec.text, userText: rec.userText, systemText: rec.systemText, analyze, ...(ts !== undefined ? { ts } : {}) }, seq);
     },
     /** The accumulators by batch (for merging shards). @internal */
     accumulators: (): ReadonlyMap<string, BatchAccumulator> => batches,

@@ -46,6 +46,8 @@ const clamp = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : x);
  * - template_concentration: share of prompts covered by the three largest mined templates;
  * - scaffold_share: the largest share of user messages that open or close with the same 8 tokens;
  * - system_prompt_share: the largest share of prompts that carry the same system prompt;
+ * The capability, marker and templated shares are read from the batch's tagged sample (every prompt
+ * of a batch of up to 32; a uniform sample of 32 beyond that, so tagging cost stays bounded per batch).
  * - capability_focus: share of prompts with a capability label × (1 − normalized entropy of the labels given);
  * - high_value_share: share of prompts with any capability label;
  * - reasoning_trace_share / grading_share / censorship_rewrite_share: share of prompts carrying each extraction marker;
@@ -97,9 +99,13 @@ export function computeSignals(acc: BatchAccumulator): Signals {
   const scaffold = Math.max(prefix, suffix);
   const scaffoldWhere = scaffold === prefix ? 'open with the same 8 words' : 'close with the same 8 words';
 
-  const labelled = acc.n - (acc.labelCounts[LABELS.length] as number);
-  const highValue = labelled / n;
-  const given = LABELS.map((_, i) => acc.labelCounts[i] as number);
+  // Capability, marker and templated shares come from the tagged sample (all prompts of a small batch).
+  const tagged = acc.sampleCounts();
+  const m = Math.max(1, tagged.size);
+  const of = tagged.size < acc.n ? ` of ${tagged.size} sampled` : '';
+  const labelled = tagged.size - (tagged.labels[LABELS.length] as number);
+  const highValue = labelled / m;
+  const given = LABELS.map((_, i) => tagged.labels[i] as number);
   const totalGiven = given.reduce((a, b) => a + b, 0);
   let entropy = 0;
   for (const c of given) if (c > 0) entropy -= (c / totalGiven) * Math.log(c / totalGiven);
@@ -107,7 +113,9 @@ export function computeSignals(acc: BatchAccumulator): Signals {
   const mainLabel = LABELS[given.indexOf(Math.max(...given))] ?? 'none';
   const perLabel = LABELS.flatMap((l, i) => ((given[i] as number) > 0 ? [`${l} ${given[i]}`] : [])).join(', ');
 
-  const marker = (name: (typeof MARKER_NAMES)[number]): number => (acc.markerCounts[MARKER_NAMES.indexOf(name)] as number) / n;
+  const marker = (name: (typeof MARKER_NAMES)[number]): number => (tagged.markers[MARKER_NAMES.indexOf(name)] as number) / m;
+  const templatedCapability = tagged.templatedCapability / m;
+  const templatedMarker = tagged.templatedMarker / m;
 
   const times = acc.times.items().sort((a, b) => a - b);
   let regularity = 0;
@@ -127,17 +135,17 @@ export function computeSignals(acc: BatchAccumulator): Signals {
     scaffold_share: { value: scaffold, reason: scaffold ? `${pct(scaffold)} of user messages ${scaffoldWhere}` : 'no shared opening or closing in user messages' },
     system_prompt_share: { value: system, reason: system ? `${pct(system)} of prompts carry the same system prompt` : 'no repeated system prompt' },
     capability_focus: { value: focus, reason: `labelled prompts concentrate on ${mainLabel} (${pct(focus)} focus; ${pct(highValue)} carry a capability label)` },
-    high_value_share: { value: highValue, reason: `${pct(highValue)} of prompts target a capability (${perLabel || 'none'})` },
+    high_value_share: { value: highValue, reason: `${pct(highValue)} of prompts target a capability (${perLabel || 'none'}${of})` },
     reasoning_trace_share: { value: marker('reasoning_trace'), reason: `${pct(marker('reasoning_trace'))} of prompts ask for written-out reasoning traces` },
     grading_share: { value: marker('grading'), reason: `${pct(marker('grading'))} of prompts ask for rubric grading or judging` },
     censorship_rewrite_share: { value: marker('censorship_rewrite'), reason: `${pct(marker('censorship_rewrite'))} of prompts ask for censorship-safe rewrites or the official line` },
     templated_capability_share: {
-      value: acc.templatedCapability / n,
-      reason: `${pct(acc.templatedCapability / n)} of prompts are templated and target a capability`,
+      value: templatedCapability,
+      reason: `${pct(templatedCapability)} of prompts are templated and target a capability`,
     },
     templated_marker_share: {
-      value: acc.templatedMarker / n,
-      reason: `${pct(acc.templatedMarker / n)} of prompts are templated and ask for reasoning traces, grading or compliant rewrites`,
+      value: templatedMarker,
+      reason: `${pct(templatedMarker)} of prompts are templated and ask for reasoning traces, grading or compliant rewrites`,
     },
     timing_regularity: {
       value: regularity,

@@ -421,6 +421,13 @@ export class BottomK<T> {
     return this;
   }
 
+  /** Whether `add(key, …)` would keep the item: lets a caller skip building an item that would be dropped. */
+  admits(key: number): boolean {
+    const k = uint32('BottomK key', key);
+    if (this.#held.has(k)) return false;
+    return this.#keys.length < this.capacity || k < (this.#keys[0] as number);
+  }
+
   /** Held keys and items, by ascending key. */
   entries(): Array<{ key: number; item: T }> {
     return this.#keys.map((key, i) => ({ key, item: this.#items[i] as T })).sort((a, b) => a.key - b.key);

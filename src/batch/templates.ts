@@ -167,8 +167,18 @@ function maskToken(token: string): string {
   if (token.length > MAX_TOKEN_CHARS || token === '\u0000') return WILDCARD;
   const core = token.replace(EDGE_PUNCT, '');
   if (core === '') return token;
+  // Every pattern below needs a digit (numbers, ids), "@" (emails) or a scheme or "www." (URLs).
+  if (!maybeMasked(core)) return token;
   if (NUMBER.test(core) || URL.test(core) || EMAIL.test(core) || ID.test(core)) return WILDCARD;
   return token;
+}
+
+function maybeMasked(core: string): boolean {
+  for (let i = 0; i < core.length; i++) {
+    const c = core.charCodeAt(i);
+    if ((c >= 48 && c <= 57) || c === 64) return true;
+  }
+  return core.includes('://') || /^www\./i.test(core);
 }
 
 /** Split and mask one window of text, appending to `out`. */
