@@ -2,9 +2,10 @@ import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import type { BatchScore } from '../batch/index.js';
 import { hashString } from '../features/hash.js';
-import { readJsonLines } from '../io/jsonl.js';
+import { topLevelField } from '../io/json-field.js';
+import { parseJsonLine, readLineBatches } from '../io/jsonl.js';
 import { log } from './output.js';
-import { batchOf, reportBadLine } from './score-stream.js';
+import { batchName, batchOf, reportBadLine } from './score-stream.js';
 
 export interface ParallelScoreOptions {
   by: string;
@@ -63,18 +64,31 @@ export async function scoreParallel(input: Readable, opts: ParallelScoreOptions)
   const order = new Map<string, number>();
   let lines = 0;
   const started = Date.now();
-  for await (const l of readJsonLines(input)) {
-    lines++;
-    opts.onLine?.(lines);
-    if ('error' in l) {
-      reportError(l.line, l.error);
-      continue;
+  for await (const chunk of readLineBatches(input)) {
+    for (const l of chunk) {
+      lines++;
+      opts.onLine?.(lines);
+      if ('error' in l) {
+        reportError(l.line, l.error);
+        continue;
+      }
+      // The grouping field is read without parsing the line when that is sure; the worker parses it.
+      const field = topLevelField(l.text, opts.by);
+      let batch: string;
+      if (field) batch = batchName(field.value, opts.missing);
+      else {
+        const parsed = parseJsonLine(l.text);
+        if ('error' in parsed) {
+          reportError(l.line, parsed.error);
+          continue;
+        }
+        batch = batchOf(parsed.value, opts.by, opts.missing);
+      }
+      if (!order.has(batch)) order.set(batch, order.size);
+      const k = hashString(batch) % workers.length;
+      (chunks[k] as Array<[number, string, string]>).push([l.line, batch, l.text]);
+      if ((chunks[k] as unknown[]).length >= CHUNK) await send(k);
     }
-    const batch = batchOf(l.value, opts.by, opts.missing);
-    if (!order.has(batch)) order.set(batch, order.size);
-    const k = hashString(batch) % workers.length;
-    (chunks[k] as Array<[number, string, string]>).push([l.line, batch, l.text]);
-    if ((chunks[k] as unknown[]).length >= CHUNK) await send(k);
   }
   for (let k = 0; k < workers.length; k++) if ((chunks[k] as unknown[]).length) await send(k);
   for (const w of workers) w.postMessage({ end: true });

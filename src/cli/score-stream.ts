@@ -30,7 +30,11 @@ export function reportBadLine(line: number, error: string): void {
 
 /** The batch a record belongs to: its grouping field, or the `missing` batch. @internal */
 export function batchOf(value: unknown, by: string, missing: string): string {
-  const key = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>)[by] : undefined;
+  return batchName(typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>)[by] : undefined, missing);
+}
+
+/** A grouping field's value as a batch name; absent, null or empty → the `missing` batch. @internal */
+export function batchName(key: unknown, missing: string): string {
   return key === undefined || key === null || key === '' ? missing : String(key);
 }
 

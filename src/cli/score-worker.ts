@@ -1,6 +1,7 @@
 // Worker thread for `score`: owns the batches routed to it, scores them at the end.
 import { parentPort, workerData } from 'node:worker_threads';
 import { createBatchScorer } from '../batch/index.js';
+import { parseJsonLine } from '../io/jsonl.js';
 import { createTagger } from '../tagger/index.js';
 
 interface Init {
@@ -18,8 +19,13 @@ parentPort?.on('message', (msg: { chunk?: Array<[number, string, string]>; end?:
   if (msg.chunk) {
     const errors: Array<{ line: number; error: string }> = [];
     for (const [line, batch, text] of msg.chunk) {
+      const parsed = parseJsonLine(text);
+      if ('error' in parsed) {
+        errors.push({ line, error: parsed.error });
+        continue;
+      }
       try {
-        scorer.add(JSON.parse(text), batch, line);
+        scorer.add(parsed.value, batch, line);
       } catch (err) {
         errors.push({ line, error: (err as Error).message });
       }
