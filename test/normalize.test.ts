@@ -10,6 +10,14 @@ describe('normalizeText', () => {
     expect(kinds('Tian\u200Banmen')).toContain('zero_width');
   });
 
+  it('reads typographic quotes as ASCII ones, without calling them obfuscation', () => {
+    const r = normalizeText('What did Xi’s “common prosperity” speech say? Don‘t guess.');
+    expect(r.text).toBe('What did Xi\'s "common prosperity" speech say? Don\'t guess.');
+    expect(r.notes).toEqual([]);
+    // CJK corner brackets are quotes of their own and stay.
+    expect(normalizeText('他说「你好」').text).toBe('他说「你好」');
+  });
+
   it('replaces control characters with spaces', () => {
     const r = normalizeText('step\u0007by\u0000step');
     expect(r.text).toBe('step by step');

@@ -36,6 +36,10 @@ export const DEFAULT_MAX_CHARS = 100_000;
 // matching is linear in the input (no nested or overlapping quantifiers to backtrack over).
 const FULLWIDTH = /[\uFF01-\uFF5E\u3000]/g;
 const ZERO_WIDTH = /[\u200B-\u200F\u2028\u2029\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\u00AD\u034F\u180E]/g;
+// Typographic quotes (phone keyboards and word processors type them) read as ASCII ones, so
+// "Xi’s" and "Xi's" are one word to the features.
+const SINGLE_QUOTES = /[\u2018\u2019\u201A\u201B]/g;
+const DOUBLE_QUOTES = /[\u201C\u201D\u201E\u201F]/g;
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
 const WORD = /[\p{L}\p{M}]+/gu;
 const SPACED = /(?<![A-Za-z0-9])(?:[A-Za-z][ .\-_*·]){3,}[A-Za-z](?![A-Za-z0-9])/g;
@@ -54,7 +58,7 @@ const MAX_PAYLOAD_CHARS = 65_536;
 
 /**
  * Undo cheap obfuscation so features see the words the sender meant: NFKC (folds full-width and
- * mathematical letters), zero-width and control characters, Cyrillic/Greek homoglyphs inside Latin
+ * mathematical letters), typographic quotes (to ASCII), zero-width and control characters, Cyrillic/Greek homoglyphs inside Latin
  * text, s p a c e d letters, leetspeak in watched keywords, and base64 / rot13 payloads (decoded
  * text is appended). CJK text passes through unchanged.
  *
@@ -84,6 +88,7 @@ export function normalizeText(input: string, options: NormalizeOptions = {}): No
     const zeroWidth = countMatches(text, ZERO_WIDTH);
     if (zeroWidth) text = text.replace(ZERO_WIDTH, '');
     note('zero_width', zeroWidth);
+    text = text.replace(SINGLE_QUOTES, "'").replace(DOUBLE_QUOTES, '"');
   }
   const control = countMatches(text, CONTROL);
   if (control) text = text.replace(CONTROL, ' ');
