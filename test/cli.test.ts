@@ -204,6 +204,30 @@ describe('distillscope score', () => {
     expect(err).toMatch(/2 errors/);
   });
 
+  it('prints the same batches in the same order on worker threads as on one thread, bad lines included', () => {
+    const rows: string[] = [];
+    problems.forEach((p, i) => {
+      // A line the field scan routes but JSON.parse rejects (a raw control character in a string).
+      if (i === 2) rows.push('{"account":"ghost","text":"tab\u0001inside"}');
+      if (i === 3) rows.push('{"account":"late","text":"x\u0001"}');
+      rows.push(JSON.stringify({ account: `a${i % 4}`, text: scaffold + p }));
+      rows.push(JSON.stringify({ text: everyday[i], account: i % 3 ? 'late' : 'early', ts: 1_767_000_000 + i }));
+    });
+    rows.push('{"acc\\u006funt":"escaped","text":"the key needs JSON.parse"}');
+    const input = Buffer.from(`${rows.join('\n')}\n`);
+    const one = run(['score', '--by', 'account', '--workers', '0'], input);
+    const two = run(['score', '--by', 'account', '--workers', '2'], input);
+    expect(two.status, two.stderr.toString()).toBe(0);
+    expect(two.stdout.toString()).toBe(one.stdout.toString());
+    const batches = lines(two.stdout).map((o) => o.batch);
+    // First-seen order of readable records: the unreadable "ghost" line founds no batch.
+    expect(batches).toEqual(['a0', 'early', 'a1', 'late', 'a2', 'a3', 'escaped']);
+    for (const r of [one, two]) {
+      expect(r.stderr.toString()).toMatch(/"line":5,"error":"malformed JSON/);
+      expect(r.stderr.toString()).toMatch(/"line":8,"error":"malformed JSON/);
+    }
+  });
+
   it('names the missing-field batch with --missing and groups by any field', () => {
     const input = [JSON.stringify({ key: 'k1', text: 'hello' }), JSON.stringify({ text: 'hi' })].join('\n');
     const r = run(['score', '--by', 'key', '--missing', 'unknown'], Buffer.from(input));

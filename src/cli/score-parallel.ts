@@ -33,6 +33,7 @@ export async function scoreParallel(input: Readable, opts: ParallelScoreOptions)
   const inFlight = workers.map(() => 0);
   const waiters: Array<(() => void) | undefined> = workers.map(() => undefined);
   const finals: Array<Promise<BatchScore[]>> = [];
+  const firstLine = new Map<string, number>();
   let errors = 0;
   const reportError = (line: number, error: string): void => {
     errors++;
@@ -42,13 +43,14 @@ export async function scoreParallel(input: Readable, opts: ParallelScoreOptions)
     finals.push(
       new Promise<BatchScore[]>((resolve, reject) => {
         w.on('error', reject);
-        w.on('message', (msg: { done?: number; errors?: Array<{ line: number; error: string }>; results?: BatchScore[] }) => {
+        w.on('message', (msg: { done?: number; errors?: Array<{ line: number; error: string }>; results?: BatchScore[]; first?: Record<string, number> }) => {
           if (msg.errors) for (const e of msg.errors) reportError(e.line, e.error);
           if (msg.done !== undefined) {
             inFlight[k] = (inFlight[k] as number) - 1;
             waiters[k]?.();
             waiters[k] = undefined;
           }
+          if (msg.first) for (const [batch, line] of Object.entries(msg.first)) firstLine.set(batch, line);
           if (msg.results) resolve(msg.results);
         });
       }),
@@ -61,7 +63,6 @@ export async function scoreParallel(input: Readable, opts: ParallelScoreOptions)
     (workers[k] as Worker).postMessage({ chunk: chunks[k] });
     chunks[k] = [];
   };
-  const order = new Map<string, number>();
   let lines = 0;
   const started = Date.now();
   for await (const chunk of readLineBatches(input)) {
@@ -84,7 +85,6 @@ export async function scoreParallel(input: Readable, opts: ParallelScoreOptions)
         }
         batch = batchOf(parsed.value, opts.by, opts.missing);
       }
-      if (!order.has(batch)) order.set(batch, order.size);
       const k = hashString(batch) % workers.length;
       (chunks[k] as Array<[number, string, string]>).push([l.line, batch, l.text]);
       if ((chunks[k] as unknown[]).length >= CHUNK) await send(k);
@@ -94,7 +94,7 @@ export async function scoreParallel(input: Readable, opts: ParallelScoreOptions)
   for (const w of workers) w.postMessage({ end: true });
   const results = (await Promise.all(finals)).flat();
   await Promise.all(workers.map((w) => w.terminate()));
-  results.sort((a, b) => (order.get(a.batch) as number) - (order.get(b.batch) as number));
+  results.sort((a, b) => (firstLine.get(a.batch) as number) - (firstLine.get(b.batch) as number));
   log(`read ${lines} lines (${errors} errors) into ${results.length} batches in ${((Date.now() - started) / 1000).toFixed(1)} s on ${workers.length} worker threads`);
   return { batches: results, lines, errors };
 }

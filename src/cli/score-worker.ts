@@ -15,6 +15,9 @@ const scorer = createBatchScorer({
   ...(init.combiner ? { combiner: init.combiner } : {}),
 });
 
+/** Line of each batch's first readable record: batches are printed in that order, as on one thread. */
+const first = new Map<string, number>();
+
 parentPort?.on('message', (msg: { chunk?: Array<[number, string, string]>; end?: boolean }) => {
   if (msg.chunk) {
     const errors: Array<{ line: number; error: string }> = [];
@@ -26,12 +29,13 @@ parentPort?.on('message', (msg: { chunk?: Array<[number, string, string]>; end?:
       }
       try {
         scorer.add(parsed.value, batch, line);
+        if (!first.has(batch)) first.set(batch, line);
       } catch (err) {
         errors.push({ line, error: (err as Error).message });
       }
     }
     parentPort?.postMessage({ done: msg.chunk.length, errors });
   } else if (msg.end) {
-    parentPort?.postMessage({ results: scorer.results() });
+    parentPort?.postMessage({ results: scorer.results(), first: Object.fromEntries(first) });
   }
 });
