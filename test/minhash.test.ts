@@ -8,6 +8,7 @@ import {
   minhashSignature,
   onePermutationSignature,
   shingleHashes,
+  wordShingleSignature,
 } from '../src/batch/minhash.js';
 import { createRng } from '../src/util/rng.js';
 
@@ -160,6 +161,14 @@ describe('onePermutationSignature', () => {
     expect([...onePermutationSignature(new Uint32Array(0), 3)]).toEqual([0xffffffff, 0xffffffff, 0xffffffff]);
     expect(() => onePermutationSignature(new Uint32Array(1), 0)).toThrow(/^distillscope: numHashes/);
     expect(() => onePermutationSignature(new Uint32Array(1), 64, 0.5)).toThrow(RangeError);
+  });
+
+  it('signs a text in scratch space exactly as it signs the text\'s shingle set', () => {
+    const out = new Uint32Array(64);
+    for (const text of [...PAIRS.flat(), '', 'Hi!', '请一步一步思考', 'Think step by step. THINK STEP BY step!', 'x '.repeat(5000)]) {
+      expect([...wordShingleSignature(text, out)], text.slice(0, 40)).toEqual([...oph(text)]);
+    }
+    expect([...wordShingleSignature('abc def ghi', new Uint32Array(16), 7)]).toEqual([...oph('abc def ghi', 16, 7)]);
   });
 
   it('estimates Jaccard within ±0.1 on realistic pairs and as closely as classic MinHash on average', () => {

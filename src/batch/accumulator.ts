@@ -1,7 +1,7 @@
 import { hashString } from '../features/hash.js';
 import { LABELS, type Label } from '../tagger/labels.js';
 import { MARKER_NAMES } from './markers.js';
-import { DEFAULT_LSH, lshBandKeys, onePermutationSignature, shingleHashes } from './minhash.js';
+import { DEFAULT_LSH, lshBandKeys, wordShingleSignature } from './minhash.js';
 import { BottomK, HyperLogLog, SpaceSaving } from './sketches.js';
 import { TemplateMiner } from './templates.js';
 
@@ -64,6 +64,8 @@ export function headAndTail(text: string, max: number): string {
   const half = max >> 1;
   return `${text.slice(0, half)}\n${text.slice(text.length - half)}`;
 }
+
+const SIG_SCRATCH = new Uint32Array(DEFAULT_LSH.numHashes);
 
 /** Tokens of a scaffold prefix or suffix. */
 const AFFIX_TOKENS = 8;
@@ -185,10 +187,11 @@ export class BatchAccumulator {
       this.suffixes.add(hashString(affixes[1]));
     }
     if (p.systemText.trim()) this.systems.add(hashString(p.systemText.trim().toLowerCase()));
-    const sig = onePermutationSignature(shingleHashes(head.trim().toLowerCase()), DEFAULT_LSH.numHashes);
+    // Signed into scratch space; only a prompt that enters the sample keeps a copy.
+    const sig = wordShingleSignature(head, SIG_SCRATCH);
     for (const k of lshBandKeys(sig, DEFAULT_LSH.bands, DEFAULT_LSH.rows)) this.bands.add(k);
     const key = hashString(String(seq), exact);
-    this.sample.add(key, { sig, exact });
+    if (this.sample.admits(key)) this.sample.add(key, { sig: sig.slice(), exact });
     if (this.tagged.admits(key)) {
       const tags = p.labels ? { labels: p.labels, markers: p.markers ?? 0 } : p.analyze ? p.analyze() : { labels: [], markers: 0 };
       let labels = 0;

@@ -278,11 +278,19 @@ export function minhashSignature(shingles: Uint32Array, numHashes: number = DEFA
 export function onePermutationSignature(shingles: Uint32Array, numHashes: number = DEFAULT_LSH.numHashes, seed = 1): Uint32Array {
   positiveInt('numHashes', numHashes);
   if (!Number.isInteger(seed)) throw new RangeError(`distillscope: seed must be an integer, received ${seed}`);
-  const k = numHashes;
-  const sig = new Uint32Array(k).fill(EMPTY_SLOT);
-  const n = shingles.length;
+  return ophInto(shingles, shingles.length, seed, new Uint32Array(numHashes));
+}
+
+let filledScratch = new Uint8Array(64);
+
+/** One-permutation signature of the first `n` values of `shingles` (repeats and order do not matter) into `sig`. */
+function ophInto(shingles: ArrayLike<number>, n: number, seed: number, sig: Uint32Array): Uint32Array {
+  const k = sig.length;
+  sig.fill(EMPTY_SLOT);
   if (n === 0) return sig;
-  const filled = new Uint8Array(k);
+  if (filledScratch.length < k) filledScratch = new Uint8Array(k);
+  const filled = filledScratch;
+  filled.fill(0, 0, k);
   const base = mixStep(OPH_SEED, seed);
   const scale = k / 4294967296;
   for (let j = 0; j < n; j++) {
@@ -307,6 +315,32 @@ export function onePermutationSignature(shingles: Uint32Array, numHashes: number
     }
   }
   return sig;
+}
+
+let windowScratch = new Uint32Array(1024);
+
+/**
+ * `onePermutationSignature(shingleHashes(text))` written into `out` (its length is the number of
+ * hashes), without building the sorted shingle set: the signature depends only on the set, so the
+ * window hashes go straight in. The batch scorer's per-prompt path; nothing is allocated but the
+ * token hashes.
+ * @internal
+ */
+export function wordShingleSignature(text: string, out: Uint32Array, seed = 1): Uint32Array {
+  const tokens = tokenHashes(text.toLowerCase());
+  const n = tokens.length;
+  if (n === 0) return ophInto(windowScratch, 0, seed, out);
+  const size = DEFAULT_SIZE.word;
+  const k = Math.min(size, n);
+  const count = n - k + 1;
+  if (windowScratch.length < count) windowScratch = new Uint32Array(Math.max(count, windowScratch.length * 2));
+  const w = windowScratch;
+  for (let i = 0; i < count; i++) {
+    let h = WORD_SEED;
+    for (let j = 0; j < k; j++) h = mixStep(h, tokens[i + j] as number);
+    w[i] = mix32(h ^ k);
+  }
+  return ophInto(w, count, seed, out);
 }
 
 /**
