@@ -4,6 +4,7 @@ import { MARKER_NAMES } from './markers.js';
 import { DEFAULT_LSH, lshBandKeys, wordShingleSignature } from './minhash.js';
 import { BottomK, HyperLogLog, SpaceSaving } from './sketches.js';
 import { TemplateMiner } from './templates.js';
+import { isWhiteSpaceUnit } from '../util/unicode.js';
 
 /** What the batch scorer keeps of one prompt after tagging it. */
 export interface PromptView {
@@ -69,19 +70,6 @@ const SIG_SCRATCH = new Uint32Array(DEFAULT_LSH.numHashes);
 
 /** Tokens of a scaffold prefix or suffix. */
 const AFFIX_TOKENS = 8;
-const SPACE = /\s/;
-// Memo of /\s/ per UTF-16 unit past ASCII (0 not yet known, 1 no, 2 yes).
-const SPACE_UNIT = new Uint8Array(65536);
-
-function isSpace(c: number): boolean {
-  if (c < 128) return c === 32 || (c >= 9 && c <= 13);
-  let known = SPACE_UNIT[c] as number;
-  if (known === 0) {
-    known = SPACE.test(String.fromCharCode(c)) ? 2 : 1;
-    SPACE_UNIT[c] = known;
-  }
-  return known === 2;
-}
 
 /**
  * The first and the last `k` whitespace-separated tokens of a text, lower-cased and joined by single
@@ -94,21 +82,21 @@ export function affixesOf(text: string, k: number): [string, string] | undefined
   let i = 0;
   let headEnd = 0;
   while (head.length < k) {
-    while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+    while (i < text.length && isWhiteSpaceUnit(text.charCodeAt(i))) i++;
     if (i >= text.length) return undefined;
     const start = i;
-    while (i < text.length && !isSpace(text.charCodeAt(i))) i++;
+    while (i < text.length && !isWhiteSpaceUnit(text.charCodeAt(i))) i++;
     head.push(text.slice(start, i));
     headEnd = i;
   }
   const tail: string[] = [];
   let j = text.length;
   while (tail.length < k) {
-    while (j > headEnd && isSpace(text.charCodeAt(j - 1))) j--;
+    while (j > headEnd && isWhiteSpaceUnit(text.charCodeAt(j - 1))) j--;
     if (j <= headEnd) return undefined;
     const end = j;
     // Stops after a space at headEnd at the latest (the head's last token ended on one).
-    while (j > headEnd && !isSpace(text.charCodeAt(j - 1))) j--;
+    while (j > headEnd && !isWhiteSpaceUnit(text.charCodeAt(j - 1))) j--;
     tail.push(text.slice(j, end));
   }
   return [head.join(' ').toLowerCase(), tail.reverse().join(' ').toLowerCase()];

@@ -7,7 +7,6 @@ import { embedSamples, SEMANTIC_SIGNAL_NAMES, type SemanticName, type SemanticSi
 import { computeSignals, signalsOf, SIGNAL_NAMES, type SignalName, type Signals } from './signals.js';
 import type { Embedder } from '../embed/types.js';
 import { markerBits } from './markers.js';
-
 import { round4 } from '../util/round.js';
 
 /** One scored batch; the same shape from the library and the CLI (`score`). */

@@ -144,19 +144,28 @@ function codePoints(text: string): Uint32Array {
   return cps.subarray(0, n);
 }
 
-/** Hash every window of `size` items (or the whole sequence when shorter), deduplicated and sorted. */
-function windowHashes(items: ArrayLike<number>, size: number, seed: number): Uint32Array {
+/** How many windows `windowHashesInto` writes for `n` items. */
+function windowCount(n: number, size: number): number {
+  return n === 0 ? 0 : n - Math.min(size, n) + 1;
+}
+
+/** Hash every window of `size` items (or the whole sequence when shorter) into `out`, in order; returns the count. */
+function windowHashesInto(items: ArrayLike<number>, size: number, seed: number, out: Uint32Array): number {
   const n = items.length;
-  if (n === 0) return new Uint32Array(0);
   const k = Math.min(size, n);
-  const count = n - k + 1;
-  const out = new Uint32Array(count);
+  const count = windowCount(n, size);
   for (let i = 0; i < count; i++) {
     let h = seed;
     for (let j = 0; j < k; j++) h = mixStep(h, items[i + j] as number);
     out[i] = mix32(h ^ k);
   }
-  return uniqueSorted(out, count);
+  return count;
+}
+
+/** Hash every window of `size` items (or the whole sequence when shorter), deduplicated and sorted. */
+function windowHashes(items: ArrayLike<number>, size: number, seed: number): Uint32Array {
+  const out = new Uint32Array(windowCount(items.length, size));
+  return uniqueSorted(out, windowHashesInto(items, size, seed, out));
 }
 
 /**
@@ -328,19 +337,9 @@ let windowScratch = new Uint32Array(1024);
  */
 export function wordShingleSignature(text: string, out: Uint32Array, seed = 1): Uint32Array {
   const tokens = tokenHashes(text.toLowerCase());
-  const n = tokens.length;
-  if (n === 0) return ophInto(windowScratch, 0, seed, out);
-  const size = DEFAULT_SIZE.word;
-  const k = Math.min(size, n);
-  const count = n - k + 1;
-  if (windowScratch.length < count) windowScratch = new Uint32Array(Math.max(count, windowScratch.length * 2));
-  const w = windowScratch;
-  for (let i = 0; i < count; i++) {
-    let h = WORD_SEED;
-    for (let j = 0; j < k; j++) h = mixStep(h, tokens[i + j] as number);
-    w[i] = mix32(h ^ k);
-  }
-  return ophInto(w, count, seed, out);
+  const need = windowCount(tokens.length, DEFAULT_SIZE.word);
+  if (windowScratch.length < need) windowScratch = new Uint32Array(Math.max(need, windowScratch.length * 2));
+  return ophInto(windowScratch, windowHashesInto(tokens, DEFAULT_SIZE.word, WORD_SEED, windowScratch), seed, out);
 }
 
 /**

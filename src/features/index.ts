@@ -3,6 +3,7 @@ import { normalizeText, type NormalizeNote } from '../normalize/index.js';
 import { CUES, findCues, type CueHit } from './cues.js';
 import { FNV_OFFSET, fnvStep, hashString } from './hash.js';
 import { forEachWord } from './tokenize.js';
+import { isWhiteSpaceUnit } from '../util/unicode.js';
 
 /** How prompts become sparse vectors. Stored in each model's manifest; a model only reads vectors made with its own config. */
 export interface FeatureConfig {
@@ -178,20 +179,6 @@ function wordIndices(text: string, mask: number, names?: Map<number, string>): U
   return words.subarray(0, nw + np);
 }
 
-// Memo of /\s/ per UTF-16 unit (0 not yet known, 1 no, 2 yes), for code units past ASCII.
-const SPACE_UNIT = new Uint8Array(65536);
-const WS = /\s/;
-
-function isWhiteSpace(c: number): boolean {
-  if (c < 128) return c === 32 || (c >= 9 && c <= 13);
-  let known = SPACE_UNIT[c] as number;
-  if (known === 0) {
-    known = WS.test(String.fromCharCode(c)) ? 2 : 1;
-    SPACE_UNIT[c] = known;
-  }
-  return known === 2;
-}
-
 /**
  * What character n-grams are read from: the lower-cased head of the text with each white-space run
  * made one space (as `.replace(/\s+/g, ' ')` would), as code units in a reused buffer.
@@ -204,7 +191,7 @@ function flatHead(text: string, maxChars: number): Uint16Array {
   let inSpace = false;
   for (let i = 0; i < lower.length; i++) {
     const c = lower.charCodeAt(i);
-    const space = isWhiteSpace(c);
+    const space = isWhiteSpaceUnit(c);
     if (!(space && inSpace)) out[n++] = space ? 32 : c;
     inSpace = space;
   }
