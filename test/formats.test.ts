@@ -23,6 +23,7 @@ import {
   type LabelStudioTask,
   type TaggedPrompt,
 } from '../src/formats/index.js';
+import { rowNumber } from '../src/formats/common.js';
 import { toPromptRecord } from '../src/io/record.js';
 import type { TagResult } from '../src/tagger/index.js';
 import { LABELS, type Label } from '../src/tagger/labels.js';
@@ -439,6 +440,19 @@ describe('readGold and the format sniffer', () => {
     const all = await collect(rows);
     expect(labelsOf(all)).toEqual([['reasoning'], ['coding']]);
     expect(all[0]).toMatchObject({ record: { text: long.text } });
+  });
+});
+
+describe('rowNumber', () => {
+  it('reads the line or task number every reader puts in `where`', async () => {
+    expect(rowNumber({ where: 'line 12', error: 'x' })).toBe(12);
+    expect(rowNumber({ where: 'task 7 (id 1042)', record: {}, labels: [] })).toBe(7);
+    expect(rowNumber({ where: 'somewhere', error: 'x' })).toBeUndefined();
+    const { rows } = await readGold('mem.jsonl', { stream: Readable.from(['{"text":"a","labels":[]}\n', '{oops\n']) });
+    const got: Array<number | undefined> = [];
+    for await (const r of rows) got.push(rowNumber(r));
+    expect(got).toEqual([1, 2]);
+    expect(goldFromLabelStudioExport([{ id: 5, data: { text: 'hi' }, annotations: [] }]).map(rowNumber)).toEqual([1]);
   });
 });
 

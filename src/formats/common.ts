@@ -29,6 +29,18 @@ export interface FailedPrompt {
  */
 export type GoldRow = { where: string; record: Record<string, unknown>; labels: Label[] } | { where: string; error: string };
 
+/**
+ * The number in a gold row's `where`: its line, or its task's place in a Label Studio export.
+ * @internal
+ *
+ * Example:
+ *   rowNumber({ where: 'task 7 (id 1042)', error: 'no choice' }) // → 7
+ */
+export function rowNumber(row: GoldRow): number | undefined {
+  const m = /^(?:line|task) (\d+)/.exec(row.where);
+  return m ? Number(m[1]) : undefined;
+}
+
 /** The choices offered to labelers, in order: every label, then `none`. */
 export const CHOICES: readonly string[] = Object.freeze([...LABELS, NONE]);
 

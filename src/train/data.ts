@@ -1,4 +1,5 @@
 import { closeSync, createReadStream, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { rowNumber } from '../formats/common.js';
 import { sniffGoldFormat } from '../formats/sniff.js';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -88,7 +89,7 @@ export async function loadLabelled(paths: readonly string[]): Promise<LoadResult
       hash.update(readFileSync(file));
       const { readGold } = await import('../formats/read.js');
       for await (const g of (await readGold(file, { format })).rows) {
-        const line = Number(/\d+/.exec(g.where)?.[0] ?? 0);
+        const line = rowNumber(g) ?? 0;
         if ('error' in g) errors.push({ file, line, error: `${g.where}: ${g.error}` });
         else records.push({ ...g.record, labels: g.labels, group: records.length });
       }

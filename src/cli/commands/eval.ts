@@ -3,7 +3,7 @@ import { evaluate, formatReport, type EvalReport } from '../../eval/metrics.js';
 import { crossCheckTuning, parseTuneSpec, tuneThresholds, type TunedLabel } from '../../eval/thresholds.js';
 import { guessLang } from '../../features/lang.js';
 import type { Readable } from 'node:stream';
-import { FormatError } from '../../formats/common.js';
+import { FormatError, rowNumber } from '../../formats/common.js';
 import { readGold, type GoldSource } from '../../formats/read.js';
 import type { GoldFormat } from '../../formats/sniff.js';
 import { toPromptRecord, type PromptRecord } from '../../io/record.js';
@@ -76,7 +76,7 @@ async function evaluateFile(file: string, opts: EvalCliOptions): Promise<{ rows:
           const s = g.record[field];
           slices[field] = s === undefined && field === 'lang' ? guessLang(rec.text) : String(s ?? '(missing)');
         }
-        const row: Omit<EvalRow, 'result'> = { line: Number(/\d+/.exec(g.where)?.[0] ?? seen), where: g.where, text: rec.text.slice(0, 600), gold: g.labels, slices };
+        const row: Omit<EvalRow, 'result'> = { line: rowNumber(g) ?? seen, where: g.where, text: rec.text.slice(0, 600), gold: g.labels, slices };
         if (rec.id !== undefined) row.id = rec.id;
         pending.push({ row, rec });
         if (pending.length >= 256) await flush();
