@@ -6,6 +6,7 @@ import { expectedCalibrationError } from '../src/eval/metrics.js';
 import { createTagger } from '../src/tagger/index.js';
 import { LABELS, type Label } from '../src/tagger/labels.js';
 import { trainEmbeddingHeads } from '../src/train/embedding.js';
+import { balancedPositiveWeight } from '../src/train/logreg.js';
 import { createRng } from '../src/util/rng.js';
 import { loadModel, saveModel } from '../src/tagger/model.js';
 import { augment } from '../src/train/augment.js';
@@ -33,6 +34,16 @@ const small: LabelledRecord[] = [
   ['Suggest names for a bakery.', []],
   ['Give me a step-by-step bread recipe.', []],
 ].map(([text, labels], group) => ({ text: text as string, labels: labels as LabelledRecord['labels'], group }));
+
+describe('balancedPositiveWeight', () => {
+  it('is sqrt(negatives / positives), clipped to [1, 4]', () => {
+    expect(balancedPositiveWeight([1, 0, 0, 0, 0])).toBe(2);
+    expect(balancedPositiveWeight([1, 1, 0, 0])).toBe(1);
+    expect(balancedPositiveWeight([1, 1, 1, 0])).toBe(1);
+    expect(balancedPositiveWeight([1, ...new Array<number>(99).fill(0)])).toBe(4);
+    expect(balancedPositiveWeight([0, 0, 0])).toBe(Math.sqrt(3));
+  });
+});
 
 describe('fitPlatt and bestF1Threshold', () => {
   it('fits a monotone calibration and a sensible cut', () => {

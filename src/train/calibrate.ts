@@ -86,4 +86,3 @@ export function bestF1Threshold(probs: ArrayLike<number>, ys: ArrayLike<number>,
   }
   return best;
 }
-

@@ -5,7 +5,7 @@ import { LABELS, type Label } from '../tagger/labels.js';
 import { round4 } from '../util/round.js';
 import { applyPlatt, bestF1Threshold, fitPlatt } from './calibrate.js';
 import type { LabelledRecord } from './data.js';
-import { DEFAULT_LOGREG, fitLogistic, margin, sigmoid, trainLogReg, type LogRegOptions } from './logreg.js';
+import { balancedPositiveWeight, DEFAULT_LOGREG, fitLogistic, margin, sigmoid, trainLogReg, type LogRegOptions } from './logreg.js';
 
 /** Defaults for heads over dense sentence vectors: more L2 than the sparse heads, fewer epochs. */
 export const EMBEDDING_LOGREG: Readonly<Partial<LogRegOptions>> = Object.freeze({ epochs: 20, rate: 0.05, l2: 1e-4 });
@@ -55,11 +55,7 @@ export function trainEmbeddingHeads(vectors: readonly Float32Array[], records: r
     if (v.length !== dim) throw new RangeError(`distillscope: vectors differ in length (${v.length} vs ${dim})`);
     return { idx, val: v };
   });
-  const opts = (ys: number[]): LogRegOptions => {
-    const pos = ys.reduce((s, y) => s + y, 0);
-    const positiveWeight = Math.min(4, Math.max(1, Math.sqrt((ys.length - pos) / Math.max(1, pos))));
-    return { ...DEFAULT_LOGREG, positiveWeight, ...EMBEDDING_LOGREG, ...options.logreg, seed };
-  };
+  const opts = (ys: number[]): LogRegOptions => ({ ...DEFAULT_LOGREG, positiveWeight: balancedPositiveWeight(ys), ...EMBEDDING_LOGREG, ...options.logreg, seed });
 
   const oof = Object.fromEntries(LABELS.map((l) => [l, new Float64Array(xs.length)])) as Record<Label, Float64Array>;
   for (let k = 0; k < folds; k++) {

@@ -5,7 +5,7 @@ import { LABELS, type Label } from '../tagger/labels.js';
 import { MODEL_FORMAT, MODEL_VERSION, type HeadManifest, type TaggerModel } from '../tagger/model.js';
 import { applyPlatt, bestF1Threshold, fitPlatt } from './calibrate.js';
 import type { LabelledRecord } from './data.js';
-import { DEFAULT_LOGREG, margin, trainLogReg, type LinearHead, type LogRegOptions } from './logreg.js';
+import { balancedPositiveWeight, DEFAULT_LOGREG, margin, trainLogReg, type LinearHead, type LogRegOptions } from './logreg.js';
 import { round4 } from '../util/round.js';
 
 export interface TrainOptions {
@@ -117,9 +117,7 @@ export function trainTagger(records: readonly LabelledRecord[], options: TrainOp
 }
 
 function fitHead(xs: SparseVector[], ys: number[], dim: number, seed: number, over?: Partial<LogRegOptions>): LinearHead {
-  const pos = ys.reduce((s, y) => s + y, 0);
-  const positiveWeight = Math.min(4, Math.max(1, Math.sqrt((ys.length - pos) / Math.max(1, pos))));
-  return trainLogReg(xs, ys, dim, { ...DEFAULT_LOGREG, positiveWeight, ...over, seed });
+  return trainLogReg(xs, ys, dim, { ...DEFAULT_LOGREG, positiveWeight: balancedPositiveWeight(ys), ...over, seed });
 }
 
 function has(r: LabelledRecord | undefined, label: Label): number {

@@ -2,6 +2,18 @@ import { Matrix, solve } from 'ml-matrix';
 import type { SparseVector } from '../features/index.js';
 import { createRng, shuffleInPlace } from '../util/rng.js';
 
+/**
+ * Weight of a positive example for a label with these 0/1 targets: sqrt(negatives / positives),
+ * clipped to [1, 4], so a rare label is not drowned out and a common one is not inflated.
+ *
+ * Example:
+ *   balancedPositiveWeight([1, 0, 0, 0, 0]) // → 2
+ */
+export function balancedPositiveWeight(ys: readonly number[]): number {
+  const pos = ys.reduce((s, y) => s + y, 0);
+  return Math.min(4, Math.max(1, Math.sqrt((ys.length - pos) / Math.max(1, pos))));
+}
+
 /** Hyper-parameters of one sparse logistic-regression head. */
 export interface LogRegOptions {
   epochs: number;
