@@ -1,5 +1,5 @@
 import type { Embedder } from '../embed/types.js';
-import { round4 } from '../util/round.js';
+import { pct, round4 } from '../util/round.js';
 
 /** The semantic signals: how close in meaning a batch's sampled prompts sit to each other. */
 export const SEMANTIC_SIGNAL_NAMES = Object.freeze(['semantic_cohesion', 'semantic_cluster_share'] as const);
@@ -18,8 +18,6 @@ export interface SemanticSignals {
 export const PARAPHRASE_COSINE = 0.8;
 /** Fewer sampled prompts than this give no semantic evidence (both signals 0). */
 const MIN_SAMPLE = 4;
-
-const pct = (x: number): string => `${Math.round(x * 100)}%`;
 
 function cosine(a: Float32Array, b: Float32Array): number {
   let dot = 0;

@@ -3,6 +3,7 @@ import { LABELS } from '../tagger/labels.js';
 import type { BatchAccumulator } from './accumulator.js';
 import { MARKER_NAMES } from './markers.js';
 import { estimateJaccard, LshIndex } from './minhash.js';
+import { pct } from '../util/round.js';
 
 /** The batch signals, each a number in [0, 1]; the order is the combiner's feature order. */
 export const SIGNAL_NAMES = Object.freeze([
@@ -36,7 +37,6 @@ export type Signals = Record<SignalName, Signal>;
 export const NEAR_DUPLICATE_JACCARD = 0.5;
 const MIN_TIMESTAMPS = 8;
 
-const pct = (x: number): string => `${Math.round(x * 100)}%`;
 const clamp = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : x);
 
 /**

@@ -4,6 +4,7 @@
  */
 import type { TagResult } from '../tagger/index.js';
 import { LABELS } from '../tagger/labels.js';
+import { esc } from '../util/escape.js';
 import { round4 } from '../util/round.js';
 import {
   CHOICE_HINTS,
@@ -49,9 +50,6 @@ export interface LabelStudioReadOptions {
   fromName?: string;
 }
 
-const xmlAttr = (s: string): string =>
-  s.replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
-
 /**
  * The labeling config (Settings → Labeling Interface → Code) for a project that imports
  * {@link labelStudioTask} tasks: the prompt text and one multiple-choice control with the five
@@ -71,7 +69,7 @@ export const LABEL_STUDIO_CONFIG: string = [
   '  <Header value="Which capabilities does this prompt target? Choose all that apply, or none."/>',
   '  <Text name="text" value="$text"/>',
   `  <Choices name="${LABEL_STUDIO_FROM_NAME}" toName="text" choice="multiple" showInline="false" required="true" requiredMessage="Choose the capabilities this prompt targets, or none.">`,
-  ...CHOICES.map((c) => `    <Choice value="${xmlAttr(c)}" hint="${xmlAttr(CHOICE_HINTS[c] ?? '')}"/>`),
+  ...CHOICES.map((c) => `    <Choice value="${esc(c)}" hint="${esc(CHOICE_HINTS[c] ?? '')}"/>`),
   '  </Choices>',
   '</View>',
   '',

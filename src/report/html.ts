@@ -3,7 +3,7 @@ import type { Evidence } from '../tagger/index.js';
 import { LABELS, NONE, type Label } from '../tagger/labels.js';
 import { labelCurves, type LabelCurves } from './curves.js';
 import type { ReportInput, ReportSlice, WorstError } from './data.js';
-import { esc } from './escape.js';
+import { esc } from '../util/escape.js';
 import { calibrationChart, prChart } from './svg.js';
 
 /** F1 below this is flagged for the labelers' attention. */

@@ -1,5 +1,5 @@
 import type { LabelCurves } from './curves.js';
-import { esc } from './escape.js';
+import { esc } from '../util/escape.js';
 
 /** A plot area inside an SVG, in pixels; values in [0, 1]² map onto it. */
 interface Box {

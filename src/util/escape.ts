@@ -1,7 +1,8 @@
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /**
- * Escape text for HTML and SVG, in element content and in quoted attributes alike.
+ * Escape text for HTML, SVG and XML (the report, the Label Studio config), in element content and
+ * in quoted attributes alike.
  * @internal
  *
  * Example: esc('<script>alert("1")</script>') // → '&lt;script&gt;alert(&quot;1&quot;)&lt;/script&gt;'
