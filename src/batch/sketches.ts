@@ -1,3 +1,4 @@
+import { isObject } from '../io/record.js';
 import { mix32, positiveInt } from './minhash.js';
 
 /**
@@ -23,12 +24,8 @@ function uint32(name: string, v: number): number {
   return v >>> 0;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function checkFormat(json: unknown, format: string): Record<string, unknown> {
-  if (!isRecord(json)) throw new TypeError(`distillscope: expected a ${format} object, received ${json === null ? 'null' : typeof json}`);
+  if (!isObject(json)) throw new TypeError(`distillscope: expected a ${format} object, received ${json === null ? 'null' : typeof json}`);
   if (json.format !== format || json.version !== FORMAT_VERSION) {
     throw new RangeError(`distillscope: expected ${format} v${FORMAT_VERSION}, received ${String(json.format)} v${String(json.version)}`);
   }
@@ -317,7 +314,7 @@ export class SpaceSaving<K extends string | number> {
     const counters: Array<Counter<K>> = [];
     const seen = new Set<unknown>();
     for (const c of j.counters as unknown[]) {
-      if (!isRecord(c)) throw new TypeError('distillscope: each SpaceSaving counter must be an object { key, count, error }');
+      if (!isObject(c)) throw new TypeError('distillscope: each SpaceSaving counter must be an object { key, count, error }');
       checkKey(c.key);
       const count = checkWeight(c.count);
       const error = checkWeight(c.error);

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { createBatchScorer, type BatchScore, type BatchScorerOptions } from '../batch/index.js';
 import { readJsonLines } from '../io/jsonl.js';
+import { isObject } from '../io/record.js';
 import { log } from './output.js';
 
 export interface ScoreStreamOptions extends BatchScorerOptions {
@@ -30,7 +31,7 @@ export function reportBadLine(line: number, error: string): void {
 
 /** The batch a record belongs to: its grouping field, or the `missing` batch. @internal */
 export function batchOf(value: unknown, by: string, missing: string): string {
-  return batchName(typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>)[by] : undefined, missing);
+  return batchName(isObject(value) ? value[by] : undefined, missing);
 }
 
 /** A grouping field's value as a batch name; absent, null or empty → the `missing` batch. @internal */

@@ -63,11 +63,6 @@ export class FormatError extends Error {
   }
 }
 
-/** @internal */
-export function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** The id a writer prints for a prompt: the record's, else the tag's. @internal */
 export function promptId(p: TaggedPrompt): string | undefined {
   return p.id ?? p.result.id;

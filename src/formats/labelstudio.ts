@@ -4,13 +4,13 @@
  */
 import type { TagResult } from '../tagger/index.js';
 import { LABELS } from '../tagger/labels.js';
+import { isObject } from '../io/record.js';
 import { esc } from '../util/escape.js';
 import { round4 } from '../util/round.js';
 import {
   CHOICE_HINTS,
   CHOICES,
   FormatError,
-  isObject,
   labelsFromChoices,
   predictedChoices,
   promptId,

@@ -4,7 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { NONE, type Label } from '../tagger/labels.js';
-import { CHOICES, isObject, labelsFromChoices, predictedChoices, promptId, type GoldRow, type TaggedPrompt } from './common.js';
+import { isObject } from '../io/record.js';
+import { CHOICES, labelsFromChoices, predictedChoices, promptId, type GoldRow, type TaggedPrompt } from './common.js';
 
 /** A Prodigy task for the `choice` interface. */
 export interface ProdigyTask {

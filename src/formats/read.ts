@@ -5,7 +5,8 @@
 import { Readable } from 'node:stream';
 import { DEFAULT_MAX_LINE_BYTES, openInput, readJsonLines } from '../io/jsonl.js';
 import { readGoldLabels } from '../train/data.js';
-import { FormatError, isObject, type GoldRow } from './common.js';
+import { isObject } from '../io/record.js';
+import { FormatError, type GoldRow } from './common.js';
 import { goldFromLabelStudioExport, goldFromLabelStudioItem } from './labelstudio.js';
 import { goldFromProdigy } from './prodigy.js';
 import { GOLD_FORMATS, headShape, type GoldFormat } from './sniff.js';

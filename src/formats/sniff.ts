@@ -1,7 +1,7 @@
 /**
  * Which gold format a file is in, from its first bytes.
  */
-import { isObject } from './common.js';
+import { isObject } from '../io/record.js';
 
 /** The gold-label formats `readGold` reads. */
 export type GoldFormat = 'jsonl' | 'labelstudio' | 'prodigy';

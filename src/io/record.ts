@@ -38,7 +38,8 @@ const MAX_DEPTH = 8;
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
-function isObject(v: unknown): v is Record<string, unknown> {
+/** A JSON object (not null, not an array). @internal */
+export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
