@@ -5,6 +5,7 @@
 import { Readable } from 'node:stream';
 import { DEFAULT_MAX_LINE_BYTES, openInput, readJsonLines } from '../io/jsonl.js';
 import { readGoldLabels } from '../train/data.js';
+import { isJsonSpace } from '../io/json-field.js';
 import { isObject } from '../io/record.js';
 import { FormatError, type GoldRow } from './common.js';
 import { goldFromLabelStudioExport, goldFromLabelStudioItem } from './labelstudio.js';
@@ -121,8 +122,6 @@ async function* fromArray(rows: readonly GoldRow[]): AsyncGenerator<GoldRow> {
   yield* rows;
 }
 
-const isSpace = (b: number): boolean => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
-
 /**
  * Read the start of a stream (up to the end of its first non-blank line, at most HEAD_BYTES) and
  * give back a stream that replays it, so stdin can be sniffed too.
@@ -145,7 +144,7 @@ async function peek(stream: Readable, name: string): Promise<{ head: string; res
       chunks.push(b);
       size += b.length;
       let from = 0;
-      while (!seen && from < b.length) seen = !isSpace(b[from++] as number);
+      while (!seen && from < b.length) seen = !isJsonSpace(b[from++] as number);
       lineEnded = seen && b.indexOf(0x0a, from) !== -1;
     }
   } catch (err) {
