@@ -61,6 +61,7 @@ const QUOTE_MARK = ' \u0000 ';
 const EDGE_PUNCT = /^[([{<"'“‘«]+|[)\]}>"'”’».,;:!?]+$/g;
 const NUMBER = /^[-+±~≈$€£¥#]?\d[\d.,:/_-]*(?:e[-+]?\d+)?(?:%|[a-z]{1,3})?$/i;
 const URL = /^(?:[a-z][a-z\d+.-]*:\/\/|www\.)\S/i;
+const WWW = /^www\./i;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[a-z]{2,}$/i;
 const ID = /^(?:0x[\da-f]+|(?=[\da-f]*[a-f])(?=[\da-f]*\d)[\da-f]{6,}|(?=[\w-]*\d)(?=[\w-]*[a-z])[\w-]{8,})$/i;
 
@@ -178,7 +179,7 @@ function maybeMasked(core: string): boolean {
     const c = core.charCodeAt(i);
     if ((c >= 48 && c <= 57) || c === 64) return true;
   }
-  return core.includes('://') || /^www\./i.test(core);
+  return core.includes('://') || WWW.test(core);
 }
 
 /** Split and mask one window of text, appending to `out`. */
