@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { affixesOf, BatchAccumulator, headAndTail } from '../src/batch/accumulator.js';
-import { createBatchScorer, scoreBatch } from '../src/batch/index.js';
+import { cappedForTagging, createBatchScorer, SCORING_TAG_CHARS, scoreBatch } from '../src/batch/index.js';
 import { computeSignals } from '../src/batch/signals.js';
 import { createTagger } from '../src/tagger/index.js';
+import { toPromptRecord } from '../src/io/record.js';
 
 const tagger = createTagger({ evidence: 0 });
 
@@ -204,6 +205,80 @@ describe('the tagged sample', () => {
     expect(smallCalls).toBe(30);
     expect(small.sampleCounts().labels[0]).toBe(30);
     expect(computeSignals(small).high_value_share.reason).not.toMatch(/sampled/);
+  });
+});
+
+describe('deferred tagging', () => {
+  // 2,000 prompts, a quarter of them reasoning, offered with both ways to tag.
+  const view = (i: number, count: { now: number; later: number; deferred: number }) => {
+    const reasoning = i % 4 === 0;
+    const text = reasoning ? `Solve step by step: what is ${i} times ${i + 7}?` : `Suggest a name for my cat number ${i}, she is grey and shy.`;
+    const tags = { labels: reasoning ? (['reasoning'] as const) : [], markers: reasoning ? 1 : 0 };
+    return {
+      text,
+      systemText: '',
+      analyze: () => (count.now++, tags),
+      deferTag: () => (count.deferred++, () => (count.later++, tags)),
+    };
+  };
+
+  it('tags later the prompts likely to leave the sample, with the same counts as tagging at once', () => {
+    const eager = new BatchAccumulator();
+    const lazy = new BatchAccumulator();
+    const e = { now: 0, later: 0, deferred: 0 };
+    const l = { now: 0, later: 0, deferred: 0 };
+    for (let i = 0; i < 2000; i++) {
+      const { deferTag: _unused, ...onlyNow } = view(i, e);
+      eager.add(onlyNow, i);
+      lazy.add(view(i, l), i);
+    }
+    expect(lazy.sampleCounts()).toEqual(eager.sampleCounts());
+    // A second read runs nothing again.
+    const later = l.later;
+    lazy.sampleCounts();
+    expect(l.later).toBe(later);
+    // Entries into the sample: about 164 (see above). Deferred ones run only if they stayed.
+    expect(e.now).toBeGreaterThan(100);
+    expect(l.deferred).toBeGreaterThan(0);
+    expect(l.later).toBeLessThanOrEqual(32);
+    expect(l.now + l.later).toBeLessThan(0.7 * e.now);
+    expect(l.now + l.deferred).toBe(e.now);
+  });
+
+  it('keeps a capped, detached copy of a long prompt and tags it as the whole record would be tagged', () => {
+    const preamble = 'You are an autonomous coding agent working in a monorepo. Follow the plan, run the tests, report the diff. '.repeat(60);
+    const rec = toPromptRecord({
+      messages: [
+        { role: 'system', content: preamble },
+        { role: 'user', content: `${preamble}\nTask: fix the failing test in src/app.ts and explain the bug step by step.` },
+      ],
+    });
+    const kept = cappedForTagging(rec);
+    for (const s of [kept.text, kept.userText, kept.systemText]) expect(s.length).toBeLessThanOrEqual(SCORING_TAG_CHARS + 1);
+    expect(kept.text.endsWith('explain the bug step by step.')).toBe(true);
+    expect([kept.images, kept.tools, kept.toolCalls, kept.turns]).toEqual([rec.images, rec.tools, rec.toolCalls, rec.turns]);
+    const viaCopy = tagger.analyze(kept).result;
+    const viaCut = tagger.analyze({ ...rec, text: headAndTail(rec.text, SCORING_TAG_CHARS) }).result;
+    expect(viaCopy.scores).toEqual(viaCut.scores);
+    // Odd code units survive the copy.
+    const odd = toPromptRecord({ text: `a\ud800b😀${'x'.repeat(2000)}\udc00` });
+    expect(cappedForTagging(odd).text).toBe(headAndTail(odd.text, SCORING_TAG_CHARS));
+  });
+
+  it('scores the same with deferred tagging as with every sampled prompt tagged at once', () => {
+    const records = Array.from({ length: 400 }, (_, i) =>
+      i % 3 === 0 ? { text: `${SCAFFOLD}${QUESTIONS[i % QUESTIONS.length]} (${i})` } : { text: `${ORDINARY[i % ORDINARY.length]} #${i}` },
+    );
+    const scorer = createBatchScorer({ tagger });
+    records.forEach((r, i) => scorer.add(r, 'acct', i));
+    const [deferred] = scorer.results();
+    const acc = new BatchAccumulator();
+    records.forEach((r, i) => {
+      const rec = toPromptRecord(r);
+      acc.add({ text: rec.text, userText: rec.userText, systemText: rec.systemText, analyze: () => ({ labels: tagger.analyze(rec).result.labels, markers: 0 }) }, i);
+    });
+    // Same sample, same labels (markers aside): the capability signals agree.
+    expect(deferred?.signals.high_value_share).toBe(Math.round(computeSignals(acc).high_value_share.value * 1e4) / 1e4);
   });
 });
 

@@ -254,6 +254,18 @@ describe('BottomK', () => {
     expect(s.merge(new BottomK<string>(2).add(5, 'z')).items()).toEqual(['z', 'a']);
   });
 
+  it('bounds what it admits: everything until full, then keys below the largest held', () => {
+    const s = new BottomK<string>(2);
+    expect(s.bound()).toBe(2 ** 32);
+    s.add(30, 'c');
+    expect(s.bound()).toBe(2 ** 32);
+    s.add(10, 'a');
+    expect(s.bound()).toBe(30);
+    expect([s.admits(29), s.admits(30), s.admits(31)]).toEqual([true, false, false]);
+    s.add(20, 'b');
+    expect(s.bound()).toBe(20);
+  });
+
   it('gives a uniform sample when keys are random', () => {
     const n = 2_000;
     const k = 64;

@@ -1,7 +1,6 @@
-import { toPromptRecord } from '../io/record.js';
+import { toPromptRecord, type PromptRecord } from '../io/record.js';
 import { createTagger, type Tagger } from '../tagger/index.js';
-import type { Label } from '../tagger/labels.js';
-import { BatchAccumulator, DEFAULT_SKETCH_SIZES, headAndTail, SEMANTIC_SAMPLE, type SketchSizes } from './accumulator.js';
+import { BatchAccumulator, DEFAULT_SKETCH_SIZES, headAndTail, SEMANTIC_SAMPLE, type PromptTags, type SketchSizes } from './accumulator.js';
 import { applyHead, contributions, featureVector, headFor, levelOf, loadCombiner, type CombinerModel, type LinkEvidence } from './combiner.js';
 import { embedSamples, SEMANTIC_SIGNAL_NAMES, type SemanticName, type SemanticSignals } from './semantic.js';
 import { computeSignals, signalsOf, SIGNAL_NAMES, type SignalName, type Signals } from './signals.js';
@@ -57,6 +56,34 @@ const REASONS = 3;
 export const SCORING_TAG_CHARS = 1000;
 
 /**
+ * A copy of a record for tagging later, with each text cut to its first and last
+ * `SCORING_TAG_CHARS / 2` characters. The cut texts are copied out, so a kept copy does not hold the
+ * whole prompt in memory (a V8 slice points into its parent string). @internal
+ */
+export function cappedForTagging(rec: PromptRecord): PromptRecord {
+  const cap = (s: string): string => flatCopy(s.length > SCORING_TAG_CHARS ? headAndTail(s, SCORING_TAG_CHARS) : s);
+  const text = cap(rec.text);
+  return {
+    text,
+    userText: rec.userText === rec.text ? text : cap(rec.userText),
+    systemText: cap(rec.systemText),
+    images: rec.images,
+    tools: rec.tools,
+    toolNames: rec.toolNames,
+    toolCalls: rec.toolCalls,
+    turns: rec.turns,
+  };
+}
+
+/**
+ * A string with the same code units that shares no storage with its source (a V8 slice keeps its
+ * whole parent string alive), one byte per character when it can be.
+ */
+function flatCopy(s: string): string {
+  return s === '' ? s : (JSON.parse(JSON.stringify(s)) as string);
+}
+
+/**
  * Read a record's `ts` as milliseconds: epoch seconds, epoch milliseconds or an ISO date string.
  * @internal
  */
@@ -85,6 +112,16 @@ export function createBatchScorer(options: BatchScorerOptions = {}) {
   const sizes = options.embedder && !base.semantic ? { ...base, semantic: SEMANTIC_SAMPLE } : base;
   const batches = new Map<string, BatchAccumulator>();
   let nextSeq = 0;
+  const tagsOf = (r: PromptRecord): PromptTags => {
+    const a = tagger.analyze(r);
+    return { labels: a.result.labels, markers: markerBits(a.cues) };
+  };
+  // What the sample keeps of a prompt whose tagging waits: a capped copy. Made out here, so the
+  // function's scope chain does not reach `add`'s, which holds the whole record.
+  const tagLater =
+    (kept: PromptRecord): (() => PromptTags) =>
+    () =>
+      tagsOf(kept);
   /** Score every batch seen so far, in first-seen order. */
   const results = (): BatchScore[] => [...batches.entries()].map(([name, acc]) => summarize(name, acc, combiner));
 
@@ -103,11 +140,9 @@ export function createBatchScorer(options: BatchScorerOptions = {}) {
         batches.set(batch, acc);
       }
       const ts = typeof record === 'object' && record !== null ? readTs((record as { ts?: unknown }).ts) : undefined;
-      const analyze = (): { labels: readonly Label[]; markers: number } => {
-        const a = tagger.analyze(rec.text.length > SCORING_TAG_CHARS ? { ...rec, text: headAndTail(rec.text, SCORING_TAG_CHARS) } : rec);
-        return { labels: a.result.labels, markers: markerBits(a.cues) };
-      };
-      acc.add({ text: rec.text, userText: rec.userText, systemText: rec.systemText, analyze, ...(ts !== undefined ? { ts } : {}) }, seq);
+      const analyze = (): PromptTags => tagsOf(rec.text.length > SCORING_TAG_CHARS ? { ...rec, text: headAndTail(rec.text, SCORING_TAG_CHARS) } : rec);
+      const deferTag = (): (() => PromptTags) => tagLater(cappedForTagging(rec));
+      acc.add({ text: rec.text, userText: rec.userText, systemText: rec.systemText, analyze, deferTag, ...(ts !== undefined ? { ts } : {}) }, seq);
     },
     /** The accumulators by batch (for merging shards). @internal */
     accumulators: (): ReadonlyMap<string, BatchAccumulator> => batches,

@@ -425,6 +425,11 @@ export class BottomK<T> {
     return this.#keys.length < this.capacity || k < (this.#keys[0] as number);
   }
 
+  /** Keys below this bound are admitted now: the largest held key when full, 2^32 until then. */
+  bound(): number {
+    return this.#keys.length < this.capacity ? 2 ** 32 : (this.#keys[0] as number);
+  }
+
   /** Held keys and items, by ascending key. */
   entries(): Array<{ key: number; item: T }> {
     return this.#keys.map((key, i) => ({ key, item: this.#items[i] as T })).sort((a, b) => a.key - b.key);
