@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { affixesOf, BatchAccumulator, headAndTail } from '../src/batch/accumulator.js';
+import { affixesOf, BatchAccumulator, headAndTail, SKETCH_CHARS } from '../src/batch/accumulator.js';
+import { wordShingleSignature } from '../src/batch/minhash.js';
+import { hashString } from '../src/features/hash.js';
 import { cappedForTagging, createBatchScorer, SCORING_TAG_CHARS, scoreBatch } from '../src/batch/index.js';
 import { computeSignals } from '../src/batch/signals.js';
 import { createTagger } from '../src/tagger/index.js';
@@ -205,6 +207,34 @@ describe('the tagged sample', () => {
     expect(smallCalls).toBe(30);
     expect(small.sampleCounts().labels[0]).toBe(30);
     expect(computeSignals(small).high_value_share.reason).not.toMatch(/sampled/);
+  });
+});
+
+describe('the signature slab', () => {
+  it("keeps each sampled prompt's own signature while slots are reused, alone and after a merge", () => {
+    const texts = Array.from({ length: 900 }, (_, i) =>
+      i % 2 ? `${SCAFFOLD}${QUESTIONS[i % QUESTIONS.length]} Variant ${i}.` : `${ORDINARY[i % ORDINARY.length]} (ticket ${i * 7})`,
+    );
+    const byExact = new Map(texts.map((t) => [hashString(t.trim().toLowerCase()), t]));
+    const check = (acc: BatchAccumulator): void => {
+      const items = acc.sample.items();
+      expect(items.length).toBe(64);
+      for (const s of items) {
+        const text = byExact.get(s.exact) as string;
+        expect(Array.from(acc.signatureOf(s))).toEqual(Array.from(wordShingleSignature(headAndTail(text, SKETCH_CHARS), new Uint32Array(64))));
+      }
+    };
+    const whole = new BatchAccumulator();
+    const a = new BatchAccumulator();
+    const b = new BatchAccumulator();
+    texts.forEach((text, i) => {
+      whole.add({ text, systemText: '', labels: [], markers: 0 }, i);
+      (i < 500 ? a : b).add({ text, systemText: '', labels: [], markers: 0 }, i);
+    });
+    check(whole);
+    a.merge(b);
+    check(a);
+    expect(a.sample.entries().map((e) => e.key)).toEqual(whole.sample.entries().map((e) => e.key));
   });
 });
 

@@ -266,6 +266,15 @@ describe('BottomK', () => {
     expect(s.bound()).toBe(20);
   });
 
+  it('says which item an offer pushed out', () => {
+    const s = new BottomK<string>(2);
+    expect([s.offer(30, 'c'), s.offer(10, 'a')]).toEqual([undefined, undefined]);
+    expect(s.offer(40, 'd')).toBeUndefined(); // not admitted
+    expect(s.offer(20, 'b')).toBe('c');
+    expect(s.offer(20, 'again')).toBeUndefined(); // key already held
+    expect(s.items()).toEqual(['a', 'b']);
+  });
+
   it('gives a uniform sample when keys are random', () => {
     const n = 2_000;
     const k = 64;

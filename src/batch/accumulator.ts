@@ -115,9 +115,9 @@ export function affixesOf(text: string, k: number): [string, string] | undefined
   return [head.join(' ').toLowerCase(), tail.reverse().join(' ').toLowerCase()];
 }
 
-/** One sampled prompt's MinHash signature and exact-text hash. */
-interface Sampled {
-  sig: Uint32Array;
+/** One sampled prompt: where its MinHash signature sits in the batch's signature slab, and its exact-text hash. */
+export interface Sampled {
+  slot: number;
   exact: number;
 }
 
@@ -173,6 +173,12 @@ export class BatchAccumulator {
   readonly bands: SpaceSaving<number>;
   readonly templates: TemplateMiner;
   readonly sample: BottomK<Sampled>;
+  /**
+   * The sampled prompts' signatures, one slot of `DEFAULT_LSH.numHashes` each, in one buffer: a slot
+   * is reused when its prompt leaves the sample (one allocation per batch, not one per sampled prompt).
+   */
+  readonly #sigs: Uint32Array;
+  readonly #freeSlots: number[];
   readonly tagged: BottomK<Tagged>;
   readonly times: BottomK<number>;
   /** User texts for the semantic signal, when `sizes.semantic` > 0. */
@@ -185,6 +191,9 @@ export class BatchAccumulator {
     this.bands = new SpaceSaving<number>(sizes.heavy);
     this.templates = new TemplateMiner({ maxTemplates: sizes.templates });
     this.sample = new BottomK<Sampled>(sizes.sample);
+    // One spare slot: a new prompt's signature is written before the prompt it replaces leaves.
+    this.#sigs = new Uint32Array((sizes.sample + 1) * DEFAULT_LSH.numHashes);
+    this.#freeSlots = Array.from({ length: sizes.sample + 1 }, (_, i) => sizes.sample - i);
     this.tagged = new BottomK<Tagged>(sizes.tagged);
     this.times = new BottomK<number>(sizes.tsSample);
     this.texts = sizes.semantic ? new BottomK<string>(sizes.semantic) : undefined;
@@ -212,7 +221,7 @@ export class BatchAccumulator {
     const sig = wordShingleSignature(head, SIG_SCRATCH);
     for (const k of lshBandKeys(sig, DEFAULT_LSH.bands, DEFAULT_LSH.rows)) this.bands.add(k);
     const key = hashString(String(seq), exact);
-    if (this.sample.admits(key)) this.sample.add(key, { sig: sig.slice(), exact });
+    if (this.sample.admits(key)) this.#keepSample(key, sig, exact);
     if (this.tagged.admits(key)) {
       if (!p.labels && p.deferTag && this.tagged.size === this.tagged.capacity && key > this.tagged.bound() * DEFER_ABOVE) {
         this.tagged.add(key, { labels: 0, markers: 0, templated, pending: p.deferTag() });
@@ -226,6 +235,19 @@ export class BatchAccumulator {
       this.withTs++;
       this.times.add(key, p.ts);
     }
+  }
+
+  /** A sampled prompt's MinHash signature (a view into the batch's slab). */
+  signatureOf(s: Sampled): Uint32Array {
+    const h = DEFAULT_LSH.numHashes;
+    return this.#sigs.subarray(s.slot * h, (s.slot + 1) * h);
+  }
+
+  #keepSample(key: number, sig: Uint32Array, exact: number): void {
+    const slot = this.#freeSlots.pop() as number;
+    this.#sigs.set(sig, slot * DEFAULT_LSH.numHashes);
+    const out = this.sample.offer(key, { slot, exact });
+    if (out) this.#freeSlots.push(out.slot);
   }
 
   /**
@@ -268,7 +290,9 @@ export class BatchAccumulator {
     this.systems.merge(o.systems);
     this.bands.merge(o.bands);
     this.templates.merge(o.templates);
-    this.sample.merge(o.sample);
+    for (const { key, item } of o.sample.entries()) {
+      if (this.sample.admits(key)) this.#keepSample(key, o.signatureOf(item), item.exact);
+    }
     this.tagged.merge(o.tagged);
     this.times.merge(o.times);
     if (this.texts && o.texts) this.texts.merge(o.texts);

@@ -65,13 +65,14 @@ export function computeSignals(acc: BatchAccumulator): Signals {
   const n = Math.max(1, acc.n);
 
   const sample = acc.sample.items();
+  const sigs = sample.map((s) => acc.signatureOf(s));
   const index = new LshIndex();
-  sample.forEach((s, i) => index.add(i, s.sig));
+  sigs.forEach((sig, i) => index.add(i, sig));
   let near = 0;
   sample.forEach((s, i) => {
-    for (const j of index.candidates(s.sig)) {
+    for (const j of index.candidates(sigs[i] as Uint32Array)) {
       const o = sample[j];
-      if (j !== i && o && o.exact !== s.exact && estimateJaccard(s.sig, o.sig) >= NEAR_DUPLICATE_JACCARD) {
+      if (j !== i && o && o.exact !== s.exact && estimateJaccard(sigs[i] as Uint32Array, sigs[j] as Uint32Array) >= NEAR_DUPLICATE_JACCARD) {
         near++;
         break;
       }

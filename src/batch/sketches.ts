@@ -400,8 +400,17 @@ export class BottomK<T> {
 
   /** Offer an item under its key; returns this, for chaining. */
   add(key: number, item: T): this {
+    this.offer(key, item);
+    return this;
+  }
+
+  /**
+   * Offer an item under its key; returns the item it pushed out to make room, if any (so a caller
+   * can reuse what that item held).
+   */
+  offer(key: number, item: T): T | undefined {
     const k = uint32('BottomK key', key);
-    if (this.#held.has(k)) return this;
+    if (this.#held.has(k)) return undefined;
     const keys = this.#keys;
     if (keys.length < this.capacity) {
       keys.push(k);
@@ -409,13 +418,15 @@ export class BottomK<T> {
       this.#held.add(k);
       this.#siftUp(keys.length - 1);
     } else if (k < (keys[0] as number)) {
+      const out = this.#items[0];
       this.#held.delete(keys[0] as number);
       keys[0] = k;
       this.#items[0] = item;
       this.#held.add(k);
       this.#siftDown(0);
+      return out;
     }
-    return this;
+    return undefined;
   }
 
   /** Whether `add(key, …)` would keep the item: lets a caller skip building an item that would be dropped. */
