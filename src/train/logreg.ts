@@ -27,7 +27,7 @@ export interface LogRegOptions {
 }
 
 export const DEFAULT_LOGREG: Readonly<LogRegOptions> = Object.freeze({
-  epochs: 12,
+  epochs: 45,
   rate: 0.1,
   l2: 1e-6,
   seed: 1,
