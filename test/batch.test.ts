@@ -283,7 +283,7 @@ describe('deferred tagging', () => {
         { role: 'user', content: `${preamble}\nTask: fix the failing test in src/app.ts and explain the bug step by step.` },
       ],
     });
-    const kept = cappedForTagging(rec);
+    const kept = cappedForTagging(rec, true);
     for (const s of [kept.text, kept.userText, kept.systemText]) expect(s.length).toBeLessThanOrEqual(SCORING_TAG_CHARS + 1);
     expect(kept.text.endsWith('explain the bug step by step.')).toBe(true);
     expect([kept.images, kept.tools, kept.toolCalls, kept.turns]).toEqual([rec.images, rec.tools, rec.toolCalls, rec.turns]);
@@ -292,7 +292,7 @@ describe('deferred tagging', () => {
     expect(viaCopy.scores).toEqual(viaCut.scores);
     // Odd code units survive the copy.
     const odd = toPromptRecord({ text: `a\ud800b😀${'x'.repeat(2000)}\udc00` });
-    expect(cappedForTagging(odd).text).toBe(headAndTail(odd.text, SCORING_TAG_CHARS));
+    expect(cappedForTagging(odd, true).text).toBe(headAndTail(odd.text, SCORING_TAG_CHARS));
   });
 
   it('scores the same with deferred tagging as with every sampled prompt tagged at once', () => {

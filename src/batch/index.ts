@@ -56,12 +56,12 @@ const REASONS = 3;
 export const SCORING_TAG_CHARS = 1000;
 
 /**
- * A copy of a record for tagging later, with each text cut to its first and last
- * `SCORING_TAG_CHARS / 2` characters. The cut texts are copied out, so a kept copy does not hold the
- * whole prompt in memory (a V8 slice points into its parent string). @internal
+ * What the scorer tags of a record: each text cut to its first and last `SCORING_TAG_CHARS / 2`
+ * characters (`headAndTail`). With `detach`, the texts are copied out, so a copy kept for tagging
+ * later does not hold the whole prompt in memory (a V8 slice points into its parent string). @internal
  */
-export function cappedForTagging(rec: PromptRecord): PromptRecord {
-  const cap = (s: string): string => flatCopy(s.length > SCORING_TAG_CHARS ? headAndTail(s, SCORING_TAG_CHARS) : s);
+export function cappedForTagging(rec: PromptRecord, detach = false): PromptRecord {
+  const cap = (s: string): string => (detach ? flatCopy(headAndTail(s, SCORING_TAG_CHARS)) : headAndTail(s, SCORING_TAG_CHARS));
   const text = cap(rec.text);
   return {
     text,
@@ -140,8 +140,8 @@ export function createBatchScorer(options: BatchScorerOptions = {}) {
         batches.set(batch, acc);
       }
       const ts = typeof record === 'object' && record !== null ? readTs((record as { ts?: unknown }).ts) : undefined;
-      const analyze = (): PromptTags => tagsOf(rec.text.length > SCORING_TAG_CHARS ? { ...rec, text: headAndTail(rec.text, SCORING_TAG_CHARS) } : rec);
-      const deferTag = (): (() => PromptTags) => tagLater(cappedForTagging(rec));
+      const analyze = (): PromptTags => tagsOf(cappedForTagging(rec));
+      const deferTag = (): (() => PromptTags) => tagLater(cappedForTagging(rec, true));
       acc.add({ text: rec.text, userText: rec.userText, systemText: rec.systemText, analyze, deferTag, ...(ts !== undefined ? { ts } : {}) }, seq);
     },
     /** The accumulators by batch (for merging shards). @internal */
