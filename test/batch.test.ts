@@ -273,6 +273,15 @@ describe('deferred tagging', () => {
     expect(l.later).toBeLessThanOrEqual(32);
     expect(l.now + l.later).toBeLessThan(0.7 * e.now);
     expect(l.now + l.deferred).toBe(e.now);
+    // With only the deferred form, prompts tagged on entry run it at once: same counts again.
+    const only = new BatchAccumulator();
+    const o = { now: 0, later: 0, deferred: 0 };
+    for (let i = 0; i < 2000; i++) {
+      const { analyze: _unused, ...onlyLater } = view(i, o);
+      only.add(onlyLater, i);
+    }
+    expect(only.sampleCounts()).toEqual(eager.sampleCounts());
+    expect(o.now).toBe(0);
   });
 
   it('keeps a capped, detached copy of a long prompt and tags it as the whole record would be tagged', () => {

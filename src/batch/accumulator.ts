@@ -26,7 +26,8 @@ export interface PromptView {
   /**
    * Tags the prompt later: for a prompt that enters the tagged sample but is likely to be pushed out
    * of it again (see `DEFER_ABOVE`), the accumulator calls this instead of `analyze` and keeps the
-   * function it returns, to run only if the prompt is still in the sample when the batch is read.
+   * function it returns, to run only if the prompt is still in the sample when the batch is read
+   * (without `analyze`, other prompts entering the sample run it at once).
    * The function stays in memory until then: it should hold only a capped copy of the prompt.
    */
   deferTag?: () => () => PromptTags;
@@ -226,7 +227,7 @@ export class BatchAccumulator {
       if (!p.labels && p.deferTag && this.tagged.size === this.tagged.capacity && key > this.tagged.bound() * DEFER_ABOVE) {
         this.tagged.add(key, { labels: 0, markers: 0, templated, pending: p.deferTag() });
       } else {
-        const tags = p.labels ? { labels: p.labels, markers: p.markers ?? 0 } : p.analyze ? p.analyze() : { labels: [], markers: 0 };
+        const tags = p.labels ? { labels: p.labels, markers: p.markers ?? 0 } : p.analyze ? p.analyze() : p.deferTag ? p.deferTag()() : { labels: [], markers: 0 };
         this.tagged.add(key, { labels: labelBits(tags.labels), markers: tags.markers, templated });
       }
     }
