@@ -185,6 +185,27 @@ describe('SpaceSaving', () => {
     expect(merged.top(3).map((c) => c.key)).toEqual(['tmpl:a', 'tmpl:c', 'tmpl:b']);
   });
 
+  it('keeps its guarantees whether it finds keys by scanning (capacity up to 64) or through a map, rebuilt on load', () => {
+    // Above 64 counters keys are found through a map; the counters must not depend on which.
+    const stream = templateStream(21, 20_000, { 'tmpl:a': 0.05, 'tmpl:b': 0.02 });
+    const scan = new SpaceSaving<string>(64);
+    const mapped = new SpaceSaving<string>(65);
+    const reference = new SpaceSaving<string>(65);
+    for (const k of stream) {
+      scan.add(k);
+      mapped.add(k);
+    }
+    // The same 65-counter summary, rebuilt from JSON and fed the rest: the map is rebuilt by load.
+    for (const k of stream.slice(0, 10_000)) reference.add(k);
+    const resumed = SpaceSaving.fromJSON<string>(reference.toJSON());
+    for (const k of stream.slice(10_000)) resumed.add(k);
+    expect(resumed.top()).toEqual(mapped.top());
+    expectGuarantees(scan, truth(stream));
+    expectGuarantees(mapped, truth(stream));
+    expect(mapped.top(2).map((c) => c.key)).toEqual(['tmpl:a', 'tmpl:b']);
+    expect(scan.top(2).map((c) => c.key)).toEqual(['tmpl:a', 'tmpl:b']);
+  });
+
   it('merges summaries that are not full exactly', () => {
     const a = new SpaceSaving<string>(8);
     const b = new SpaceSaving<string>(8);

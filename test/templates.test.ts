@@ -300,6 +300,29 @@ describe('TemplateMiner tokens', () => {
     expect(short.text).toBe('one two three <*> five six');
   });
 
+  it('reads only the ends of a window, with the tokens that tokenizing all of it gives', () => {
+    // Words, Han runs (one token per character), mixed chunks and every kind of white space; the
+    // reference splits the whole text and keeps its ends, as the miner did before reading only them.
+    const rand = createRng(9);
+    const atoms = ['plan', 'the', 'Reply', 'step,', '(now)', '中文', '字', '题目', 'x中y', ' ', '  ', '\u3000', '\u00a0', '\t', '\n', '\u2003'];
+    const reference = (text: string, head: number, tail: number): string[] => {
+      const all = text
+        .split(/\s+/)
+        .filter((c) => c !== '')
+        .flatMap((c) => (/[\u4e00-\u9fff]/.test(c) ? (c.match(/[\u4e00-\u9fff]|[^\u4e00-\u9fff]+/g) as string[]) : [c]));
+      return all.length > head + tail ? [...all.slice(0, head), '<*>', ...all.slice(all.length - tail)] : all;
+    };
+    for (let n = 0; n < 400; n++) {
+      const len = Math.floor(rand() * (n % 4 === 0 ? 900 : 120));
+      let text = '';
+      for (let i = 0; i < len; i++) text += atoms[Math.floor(rand() * atoms.length)];
+      for (const [head, tail] of [[40, 24], [3, 0], [1, 5], [7, 7]] as const) {
+        const got = new TemplateMiner({ headTokens: head, tailTokens: tail }).add(text).tokens;
+        expect(got, JSON.stringify({ text, head, tail })).toEqual(reference(text, head, tail));
+      }
+    }
+  });
+
   it('keeps an empty prompt and an all-variable prompt as templates without constants', () => {
     const miner = mine(['', '   ', '12345', '67 89']);
     expect(miner.templates().map((t) => [t.text, t.count])).toEqual([

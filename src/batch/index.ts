@@ -57,11 +57,15 @@ export const SCORING_TAG_CHARS = 1000;
 
 /**
  * What the scorer tags of a record: each text cut to its first and last `SCORING_TAG_CHARS / 2`
- * characters (`headAndTail`). With `detach`, the texts are copied out, so a copy kept for tagging
+ * characters (`headAndTail`). With `detach`, the cut texts are copied out, so a copy kept for tagging
  * later does not hold the whole prompt in memory (a V8 slice points into its parent string). @internal
  */
 export function cappedForTagging(rec: PromptRecord, detach = false): PromptRecord {
-  const cap = (s: string): string => (detach ? flatCopy(headAndTail(s, SCORING_TAG_CHARS)) : headAndTail(s, SCORING_TAG_CHARS));
+  const cap = (s: string): string => {
+    const cut = headAndTail(s, SCORING_TAG_CHARS);
+    // An uncut text is the record's own string, no bigger than what is kept; only a cut one points into more.
+    return detach && cut !== s ? flatCopy(cut) : cut;
+  };
   const text = cap(rec.text);
   return {
     text,

@@ -43,6 +43,9 @@ function sameCapacity(what: string, a: number, b: number): void {
 type Above = (i: number, j: number) => boolean;
 type Swap = (i: number, j: number) => void;
 
+/** Largest `SpaceSaving` capacity that finds keys by scanning (measured on the scorer's 24-counter summaries). */
+const LINEAR_FIND_MAX = 64;
+
 function siftUp(i: number, above: Above, swap: Swap): void {
   while (i > 0) {
     const parent = (i - 1) >> 1;
@@ -229,10 +232,15 @@ export class SpaceSaving<K extends string | number> {
   #keys: K[] = [];
   #counts: number[] = [];
   #errors: number[] = [];
-  readonly #slot = new Map<K, number>();
+  /**
+   * Each key's heap slot, for large summaries only: up to `LINEAR_FIND_MAX` counters a scan of the
+   * keys finds a key faster than a map does, and swaps then have no index to keep up to date.
+   */
+  readonly #slot: Map<K, number> | undefined;
 
   constructor(capacity = 64) {
     this.capacity = positiveInt('SpaceSaving capacity', capacity);
+    this.#slot = this.capacity > LINEAR_FIND_MAX ? new Map<K, number>() : undefined;
   }
 
   /** Sum of all weights added. */
@@ -251,23 +259,23 @@ export class SpaceSaving<K extends string | number> {
     checkWeight(weight);
     if (weight === 0) return;
     this.#total += weight;
-    const at = this.#slot.get(key);
-    if (at !== undefined) {
+    const at = this.#find(key);
+    if (at >= 0) {
       this.#counts[at] = (this.#counts[at] as number) + weight;
       this.#siftDown(at);
     } else if (this.#keys.length < this.capacity) {
       this.#keys.push(key);
       this.#counts.push(weight);
       this.#errors.push(0);
-      this.#slot.set(key, this.#keys.length - 1);
+      this.#slot?.set(key, this.#keys.length - 1);
       this.#siftUp(this.#keys.length - 1);
     } else {
       const floor = this.#counts[0] as number;
-      this.#slot.delete(this.#keys[0] as K);
+      this.#slot?.delete(this.#keys[0] as K);
       this.#keys[0] = key;
       this.#counts[0] = floor + weight;
       this.#errors[0] = floor;
-      this.#slot.set(key, 0);
+      this.#slot?.set(key, 0);
       this.#siftDown(0);
     }
   }
@@ -285,9 +293,9 @@ export class SpaceSaving<K extends string | number> {
     const floorTheirs = other.#floor();
     const merged = new Map<K, Counter<K>>();
     for (const c of this.#counters()) {
-      const at = other.#slot.get(c.key);
-      const count = at === undefined ? floorTheirs : (other.#counts[at] as number);
-      const error = at === undefined ? floorTheirs : (other.#errors[at] as number);
+      const at = other.#find(c.key);
+      const count = at < 0 ? floorTheirs : (other.#counts[at] as number);
+      const error = at < 0 ? floorTheirs : (other.#errors[at] as number);
       merged.set(c.key, { key: c.key, count: c.count + count, error: c.error + error });
     }
     for (const c of other.#counters()) {
@@ -326,6 +334,11 @@ export class SpaceSaving<K extends string | number> {
     return ss;
   }
 
+  /** Heap slot of a key, or −1. */
+  #find(key: K): number {
+    return this.#slot ? (this.#slot.get(key) ?? -1) : this.#keys.indexOf(key);
+  }
+
   /** Most weight an untracked key can have had: the smallest count once full, else exactly 0. */
   #floor(): number {
     return this.#keys.length < this.capacity ? 0 : (this.#counts[0] as number);
@@ -339,8 +352,10 @@ export class SpaceSaving<K extends string | number> {
     this.#keys = counters.map((c) => c.key);
     this.#counts = counters.map((c) => c.count);
     this.#errors = counters.map((c) => c.error);
-    this.#slot.clear();
-    this.#keys.forEach((key, i) => this.#slot.set(key, i));
+    if (this.#slot) {
+      this.#slot.clear();
+      this.#keys.forEach((key, i) => this.#slot?.set(key, i));
+    }
     for (let i = (this.#keys.length >> 1) - 1; i >= 0; i--) this.#siftDown(i);
   }
 
@@ -355,8 +370,10 @@ export class SpaceSaving<K extends string | number> {
     [keys[i], keys[j]] = [keys[j] as K, keys[i] as K];
     [counts[i], counts[j]] = [counts[j] as number, counts[i] as number];
     [errors[i], errors[j]] = [errors[j] as number, errors[i] as number];
-    this.#slot.set(keys[i] as K, i);
-    this.#slot.set(keys[j] as K, j);
+    if (this.#slot) {
+      this.#slot.set(keys[i] as K, i);
+      this.#slot.set(keys[j] as K, j);
+    }
   };
 
   #siftUp(i: number): void {

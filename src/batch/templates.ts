@@ -1,4 +1,5 @@
 import { hashString } from '../features/hash.js';
+import { isWhiteSpaceUnit } from '../util/unicode.js';
 
 /**
  * Online template mining for prompt logs, in the manner of Drain (He et al., 2017) but aligned
@@ -50,7 +51,6 @@ const DEFAULTS = Object.freeze({ threshold: 0.5, maxTemplates: 256, maxCandidate
 const CJK_CLASS = '\\p{Script_Extensions=Han}\\p{Script_Extensions=Hiragana}\\p{Script_Extensions=Katakana}\\u3000-\\u303f\\uff01-\\uff0f\\uff1a-\\uff20\\uff3b-\\uff40\\uff5b-\\uff65';
 const CJK = new RegExp(`[${CJK_CLASS}]`, 'u');
 const CJK_SPLIT = new RegExp(`[${CJK_CLASS}]|[^${CJK_CLASS}]+`, 'gu');
-const SPACES = /\s+/;
 const SPACE = /\s/;
 // Bounded spans under one quantifier each, so masking stays linear in the window. A single quote
 // only opens and closes outside words, which leaves apostrophes ("don't", "kids'") alone.
@@ -59,6 +59,9 @@ const QUOTED =
 /** Stands for a masked quoted span until the text is split; NUL never survives as a token. */
 const QUOTE_MARK = ' \u0000 ';
 const EDGE_PUNCT = /^[([{<"'“‘«]+|[)\]}>"'”’».,;:!?]+$/g;
+/** The characters `EDGE_PUNCT` strips at each end: a token that neither starts nor ends with one is left as it is. */
+const EDGE_LEAD = '([{<"\'“‘«';
+const EDGE_TRAIL = ')]}>"\'”’».,;:!?';
 const NUMBER = /^[-+±~≈$€£¥#]?\d[\d.,:/_-]*(?:e[-+]?\d+)?(?:%|[a-z]{1,3})?$/i;
 const URL = /^(?:[a-z][a-z\d+.-]*:\/\/|www\.)\S/i;
 const WWW = /^www\./i;
@@ -133,7 +136,18 @@ interface Entry extends Seq {
 }
 
 function toEntry(seq: Seq, count: number, created: number, lastSeen: number): Entry {
-  const { tokens, codes, wilds, constants, filter, text, evidence } = seq;
+  const { constants, text, evidence } = seq;
+  // The sequence's arrays are scratch (see `toSeq`): a template copies them into one buffer of its own.
+  const n = seq.tokens.length;
+  const own = seqArrays(new ArrayBuffer(seqBytes(n)), n);
+  own.codes.set(seq.codes);
+  own.wilds.set(seq.wilds);
+  own.filter.set(seq.filter);
+  const { codes, wilds, filter } = own;
+  // Tokens are slices of the prompt, and a V8 slice keeps its whole parent string alive: a stored
+  // template re-splits its joined text, so it holds only its own characters, not every prompt it came from.
+  const split = text.split(' ');
+  const tokens = split.length === n ? split : seq.tokens;
   return { tokens, codes, wilds, constants, filter, text, evidence, id: templateId(text), keys: indexKeys(seq), count, created, lastSeen };
 }
 
@@ -146,27 +160,44 @@ function tokenCode(token: string): number {
   return hashString(token) || 1;
 }
 
+const FILTER_WORDS = FILTER_BITS >>> 5;
+/** Where the one sequence alive at a time outside a template (a prompt's, or a template's new tokens) keeps its arrays. */
+let seqScratch = new ArrayBuffer(0);
+
+/** Bytes for a sequence of `n` tokens: codes, filter, then wilds (each view aligned). */
+function seqBytes(n: number): number {
+  return 4 * n + 4 * FILTER_WORDS + 2 * (n + 1);
+}
+
+/** The three arrays of a sequence of `n` tokens, as views of one buffer. */
+function seqArrays(buffer: ArrayBuffer, n: number): Pick<Seq, 'codes' | 'wilds' | 'filter'> {
+  return { codes: new Uint32Array(buffer, 0, n), filter: new Int32Array(buffer, 4 * n, FILTER_WORDS), wilds: new Uint16Array(buffer, 4 * n + 4 * FILTER_WORDS, n + 1) };
+}
+
+/**
+ * A token sequence ready for alignment. Its arrays are views of a scratch buffer that the next call
+ * reuses (a fresh typed array per prompt cost more than aligning it): a sequence is used before the
+ * next one is made, and one kept as a template gets its own copy in `toEntry`.
+ */
 function toSeq(tokens: string[], evidence: number): Seq {
-  const codes = new Uint32Array(tokens.length);
-  const wilds = new Uint16Array(tokens.length + 1);
-  const filter = new Int32Array(FILTER_BITS >>> 5);
-  for (let i = 0; i < tokens.length; i++) {
+  const n = tokens.length;
+  if (seqScratch.byteLength < seqBytes(n)) seqScratch = new ArrayBuffer(2 * seqBytes(n));
+  const { codes, wilds, filter } = seqArrays(seqScratch, n);
+  filter.fill(0);
+  wilds[0] = 0;
+  for (let i = 0; i < n; i++) {
     const c = tokenCode(tokens[i] as string);
     codes[i] = c;
     wilds[i + 1] = (wilds[i] as number) + (c === WILD_CODE ? 1 : 0);
     if (c !== WILD_CODE) filter[(c >>> 5) & FILTER_MASK] = (filter[(c >>> 5) & FILTER_MASK] as number) | (1 << (c & 31));
   }
-  const constants = tokens.length - (wilds[tokens.length] as number);
-  // Tokens are slices of the prompt, and a V8 slice keeps its whole parent string alive: re-split the
-  // joined text so a stored template holds only its own characters, not every prompt it came from.
-  const text = tokens.join(' ');
-  const own = text.split(' ');
-  return { tokens: own.length === tokens.length ? own : tokens, codes, wilds, constants, filter, text, evidence };
+  const constants = n - (wilds[n] as number);
+  return { tokens, codes, wilds, constants, filter, text: tokens.join(' '), evidence };
 }
 
 function maskToken(token: string): string {
   if (token.length > MAX_TOKEN_CHARS || token === '\u0000') return WILDCARD;
-  const core = token.replace(EDGE_PUNCT, '');
+  const core = EDGE_LEAD.includes(token.charAt(0)) || EDGE_TRAIL.includes(token.charAt(token.length - 1)) ? token.replace(EDGE_PUNCT, '') : token;
   if (core === '') return token;
   // Every pattern below needs a digit (numbers, ids), "@" (emails) or a scheme or "www." (URLs).
   if (!maybeMasked(core)) return token;
@@ -182,17 +213,66 @@ function maybeMasked(core: string): boolean {
   return core.includes('://') || WWW.test(core);
 }
 
-/** Split and mask one window of text, appending to `out`. */
-function lex(text: string, out: string[]): void {
-  for (const chunk of text.replace(QUOTED, QUOTE_MARK).split(SPACES)) {
-    if (chunk === '') continue;
-    if (!CJK.test(chunk)) {
-      out.push(maskToken(chunk));
-      continue;
-    }
-    // No spaces in Chinese or Japanese: each character is a word of the scaffold.
-    for (const piece of chunk.match(CJK_SPLIT) ?? []) out.push(CJK.test(piece) ? piece : maskToken(piece));
+/**
+ * `CJK.test(s)`, without the Unicode-property regex for the usual text: below U+2E80 only U+00B7,
+ * U+0305 and U+0323 have a CJK script extension (checked over every code point), so a string of
+ * such code units alone has none.
+ */
+function hasCjk(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x2e80 || c === 0xb7 || c === 0x305 || c === 0x323) return CJK.test(s);
   }
+  return false;
+}
+
+/** The masked tokens of one white-space-free chunk, appended to `out`. */
+function lexChunk(chunk: string, out: string[]): void {
+  if (!hasCjk(chunk)) {
+    out.push(maskToken(chunk));
+    return;
+  }
+  // No spaces in Chinese or Japanese: each character is a word of the scaffold.
+  for (const piece of chunk.match(CJK_SPLIT) ?? []) out.push(hasCjk(piece) ? piece : maskToken(piece));
+}
+
+/**
+ * The masked tokens at both ends of a window: its white-space-separated chunks (as `split(/\s+/)`
+ * gives them, quoted spans masked first) read from the start until `head` tokens are in hand and
+ * from the end until `tail` are, so a long window is not tokenized through the middle that the
+ * template drops. `all` is every token in order when the two reads met; otherwise `front` holds at
+ * least `head` tokens, `back` the last `tail` or more, in order, and at least one chunk lies between.
+ */
+function lexEnds(window: string, head: number, tail: number): { all: string[] } | { front: string[]; back: string[] } {
+  const text = window.replace(QUOTED, QUOTE_MARK);
+  const front: string[] = [];
+  let i = 0;
+  while (front.length < head) {
+    while (i < text.length && isWhiteSpaceUnit(text.charCodeAt(i))) i++;
+    if (i === text.length) return { all: front };
+    const start = i;
+    while (i < text.length && !isWhiteSpaceUnit(text.charCodeAt(i))) i++;
+    lexChunk(text.slice(start, i), front);
+  }
+  const chunks: string[] = [];
+  let count = 0;
+  let j = text.length;
+  while (count < tail) {
+    while (j > i && isWhiteSpaceUnit(text.charCodeAt(j - 1))) j--;
+    if (j === i) break;
+    const end = j;
+    while (j > i && !isWhiteSpaceUnit(text.charCodeAt(j - 1))) j--;
+    const before = chunks.length;
+    const pieces: string[] = [];
+    lexChunk(text.slice(j, end), pieces);
+    chunks.push(...pieces.reverse());
+    count += chunks.length - before;
+  }
+  const back = chunks.reverse();
+  // Met: nothing but white space between what the two reads took.
+  let k = i;
+  while (k < j && isWhiteSpaceUnit(text.charCodeAt(k))) k++;
+  return k === j ? { all: [...front, ...back] } : { front, back };
 }
 
 /** Back a cut off a surrogate pair, so no half character reaches the tokens. */
@@ -205,10 +285,13 @@ function safeCut(text: string, at: number): number {
 function promptTokens(text: string, head: number, tail: number): string[] {
   const headChars = Math.max(MIN_WINDOW, head * CHARS_PER_TOKEN);
   const tailChars = tail === 0 ? 0 : Math.max(MIN_WINDOW, tail * CHARS_PER_TOKEN);
-  let raw: string[] = [];
+  let raw: string[];
   if (text.length <= headChars + tailChars) {
-    lex(text, raw);
-    if (raw.length > head + tail) raw = [...raw.slice(0, head), WILDCARD, ...raw.slice(raw.length - tail)];
+    const ends = lexEnds(text, head, tail);
+    if ('all' in ends) {
+      raw = ends.all;
+      if (raw.length > head + tail) raw = [...raw.slice(0, head), WILDCARD, ...raw.slice(raw.length - tail)];
+    } else raw = [...ends.front.slice(0, head), WILDCARD, ...ends.back.slice(ends.back.length - tail)];
   } else {
     // Read only both ends, and drop a word the cut went through (unless the window has no space,
     // as in unspaced CJK text, where the cut falls between characters).
@@ -218,9 +301,8 @@ function promptTokens(text: string, head: number, tail: number): string[] {
       while (i >= 0 && !SPACE.test(front.charAt(i))) i--;
       if (i >= 0) front = front.slice(0, i);
     }
-    const headTokens: string[] = [];
-    lex(front, headTokens);
-    raw = [...headTokens.slice(0, head), WILDCARD];
+    const headEnds = lexEnds(front, head, 0);
+    raw = [...('all' in headEnds ? headEnds.all : headEnds.front).slice(0, head), WILDCARD];
     if (tail > 0) {
       const from = safeCut(text, text.length - tailChars);
       let back = text.slice(from);
@@ -229,8 +311,8 @@ function promptTokens(text: string, head: number, tail: number): string[] {
         while (i < back.length && !SPACE.test(back.charAt(i))) i++;
         if (i < back.length) back = back.slice(i);
       }
-      const tailTokens: string[] = [];
-      lex(back, tailTokens);
+      const tailEnds = lexEnds(back, 0, tail);
+      const tailTokens = 'all' in tailEnds ? tailEnds.all : tailEnds.back;
       raw.push(...tailTokens.slice(Math.max(0, tailTokens.length - tail)));
     }
   }
