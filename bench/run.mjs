@@ -33,24 +33,26 @@ if (existsSync(dev)) {
   const file = join(root, 'bench/out/tag-10k.jsonl');
   const rowsIn = readFileSync(dev, 'utf8').trim().split('\n');
   writeFileSync(file, `${Array.from({ length: 10000 }, (_, i) => rowsIn[i % rowsIn.length]).join('\n')}\n`);
-  console.log(`\n${'CLI tag, 10,000 lines'.padEnd(32)}${'wall s'.padStart(8)}${'lines/s'.padStart(10)}${'peak MB'.padStart(9)}`);
+  console.log(`\n${'CLI tag --embedder lexical, 10,000 lines'.padEnd(42)}${'wall s'.padStart(8)}${'lines/s'.padStart(10)}${'peak MB'.padStart(9)}`);
   for (const workers of [0, 2]) {
-    const r = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, join(root, 'dist/cli/main.js'), 'tag', file, '--evidence', '0', '--workers', String(workers)], { encoding: 'utf8', maxBuffer: 1 << 30 });
+    const r = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, join(root, 'dist/cli/main.js'), 'tag', file, '--evidence', '0', '--embedder', 'lexical', '--workers', String(workers)], { encoding: 'utf8', maxBuffer: 1 << 30 });
     const [wall, kb] = (r.stderr.trim().split('\n').pop() ?? '').split(' ').map(Number);
-    console.log(`${`--workers ${workers}`.padEnd(32)}${String(wall).padStart(8)}${String(Math.round(10000 / wall)).padStart(10)}${String(Math.round(kb / 1024)).padStart(9)}`);
+    console.log(`${`--workers ${workers}`.padEnd(42)}${String(wall).padStart(8)}${String(Math.round(10000 / wall)).padStart(10)}${String(Math.round(kb / 1024)).padStart(9)}`);
   }
 }
 
-// Embeddings in tagging (issue 4): the CLI on 1,000 dev lines, lexical vs USE-lite stacked (every
-// English prompt embedded, or only those near a lexical threshold) vs USE-lite alone.
+// Embeddings in tagging: the CLI on 1,000 dev lines, lexical vs the default (USE-lite stacked on
+// English prompts within 1.5 log-odds of a threshold), every English prompt stacked, a narrower
+// band, and USE-lite alone.
 if (existsSync(dev)) {
   const file = join(root, 'bench/out/tag-1k.jsonl');
   const rowsIn = readFileSync(dev, 'utf8').trim().split('\n');
   writeFileSync(file, `${rowsIn.slice(0, 1000).join('\n')}\n`);
   console.log(`\n${'CLI tag, 1,000 dev lines'.padEnd(40)}${'wall s'.padStart(8)}${'lines/s'.padStart(10)}${'peak MB'.padStart(9)}`);
   const settings = [
-    ['lexical', []],
-    ['lexical+use-lite', ['--embedder', 'lexical+use-lite']],
+    ['lexical', ['--embedder', 'lexical']],
+    ['default (lexical+use-lite, band 1.5)', []],
+    ['lexical+use-lite --embed-band all', ['--embedder', 'lexical+use-lite', '--embed-band', 'all']],
     ['lexical+use-lite --embed-band 1', ['--embedder', 'lexical+use-lite', '--embed-band', '1']],
     ['use-lite', ['--embedder', 'use-lite']],
   ];

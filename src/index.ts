@@ -37,6 +37,7 @@ export { createOnnxEmbedder } from './embed/onnx/index.js';
 export type { OnnxOptions, OnnxEmbedder, OnnxStats, OnnxPooling } from './embed/onnx/index.js';
 export { loadEmbeddingHeads, saveEmbeddingHeads } from './tagger/embedding-model.js';
 export type { EmbeddingHeads, EmbeddingHead, EmbeddingTextPrep } from './tagger/embedding-model.js';
+export { DEFAULT_EMBED_BAND } from './tagger/embedded.js';
 export type { EmbeddingUse } from './tagger/embedded.js';
 export { trainEmbeddingHeads } from './train/embedding.js';
 export { uncertainty } from './tagger/uncertainty.js';

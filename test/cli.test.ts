@@ -57,10 +57,16 @@ describe('distillscope tag', () => {
     const err = r.stderr.toString();
     expect(err).toMatch(/13 lines, 5 tagged/);
     expect(err).toMatch(/8 errors/);
-    // On worker threads: the same lines, in the same order.
+    // By default the lexical heads are stacked with USE-lite's for prompts near a threshold.
+    expect(err).toMatch(/lexical\+use-lite \(embedding prompts within 1\.5 log-odds of a threshold\)/);
+    // The lexical heads alone, on one thread and on worker threads: the same lines, in the same order.
+    const lexical = run(['tag', '-', '--embedder', 'lexical'], input);
+    expect(lexical.status).toBe(0);
+    expect(lines(lexical.stdout).map((o) => [o.line, o.error])).toEqual(out.map((o) => [o.line, o.error]));
     const parallel = run(['tag', '-', '--workers', '2'], input);
     expect(parallel.status).toBe(0);
-    expect(parallel.stdout.toString()).toBe(r.stdout.toString());
+    expect(parallel.stdout.toString()).toBe(lexical.stdout.toString());
+    expect(parallel.stderr.toString()).toMatch(/--workers: tagging with the lexical heads alone/);
   });
 
   it('reads a file argument and keeps stdout pure JSONL', () => {
@@ -109,6 +115,11 @@ describe('distillscope eval and train', () => {
     expect(report.overall.n).toBe(3);
     expect(report.overall.perClass.coding?.support).toBe(1);
     expect(Object.keys(report.slices.lang).sort()).toEqual(['en', 'zh']);
+    // FIELD=VALUE: that value against every other.
+    const split = JSON.parse(run(['eval', file, '--json', '--slice', 'lang=zh', '--embedder', 'lexical']).stdout.toString()) as { tagging: string; slices: Record<string, Record<string, { n: number }>> };
+    expect(Object.fromEntries(Object.entries(split.slices['lang=zh'] ?? {}).map(([k, v]) => [k, v.n]))).toEqual({ 'not zh': 2, zh: 1 });
+    expect(split.tagging).toBe('lexical');
+    expect((JSON.parse(r.stdout.toString()) as { tagging: string }).tagging).toMatch(/^lexical\+use-lite \(embedding prompts within 1\.5/);
     expect(r.stderr.toString()).toMatch(/line 5: unknown label "astrology"/);
     const text = run(['eval', file]);
     expect(text.stdout.toString()).toMatch(/macro-F1/);
@@ -388,8 +399,9 @@ describe("labelers' workflow: formats, thresholds, uncertain prompts, reports, r
     expect(out.embedding.embedder).toBe('onnx:tiny-bert');
     expect(existsSync(join(dir, 'm', 'heads-onnx-tiny-bert.json'))).toBe(true);
     const input = Buffer.from(`${[JSON.stringify({ text: 'Write a Python function to sort a dict by value.' }), 'oops', JSON.stringify({ text: 'Describe the photo. <image>' })].join('\n')}\n`);
-    for (const spec of [`lexical+onnx:${tiny}`, `onnx:${tiny}`]) {
-      const r = run(['tag', '--model', join(dir, 'm'), '--embedder', spec], input);
+    // Stacked, every prompt embedded (by default only those near a threshold are), and alone.
+    for (const args of [['--embedder', `lexical+onnx:${tiny}`, '--embed-band', 'all'], ['--embedder', `onnx:${tiny}`]]) {
+      const r = run(['tag', '--model', join(dir, 'm'), ...args], input);
       expect(r.status, r.stderr.toString()).toBe(0);
       const rows2 = lines(r.stdout) as Array<{ line: number; labels?: string[]; error?: string; evidence?: Record<string, Array<{ feature: string }>> }>;
       expect(rows2.map((x) => x.line)).toEqual([1, 2, 3]);
@@ -399,6 +411,12 @@ describe("labelers' workflow: formats, thresholds, uncertain prompts, reports, r
         for (const ev of Object.values(row?.evidence ?? {})) expect(ev[0]?.feature).toBe('embedding:onnx:tiny-bert');
       }
     }
+    // Without --embedder, a model that has no USE-lite heads tags with its lexical heads, and says so.
+    const lexicalOnly = run(['tag', '--model', join(dir, 'm')], input);
+    expect(lexicalOnly.status).toBe(0);
+    expect(lexicalOnly.stderr.toString()).toMatch(/has no USE-lite heads: tagging with the lexical heads alone/);
+    expect(lexicalOnly.stdout.toString()).toBe(run(['tag', '--model', join(dir, 'm'), '--embedder', 'lexical'], input).stdout.toString());
+    expect(run(['tag', '--embed-band', '-1'], input).stderr.toString()).toMatch(/--embed-band must be a positive number or "all"/);
     const none = run(['tag', '--embedder', `onnx:${tiny}`], input);
     expect(none.status).toBe(2);
     expect(none.stderr.toString()).toMatch(/E_MODEL: .*no heads for the embedder "onnx:tiny-bert".*distillscope train CORPUS --embedder/);

@@ -5,6 +5,7 @@ import type { Embedder } from '../src/embed/types.js';
 import { EMBEDDING_HEADS_FORMAT, EMBEDDING_HEADS_VERSION, loadEmbeddingHeads, type EmbeddingHeads } from '../src/tagger/embedding-model.js';
 import { defaultModelDir } from '../src/tagger/model.js';
 import { toPromptRecord } from '../src/io/record.js';
+import { DEFAULT_EMBED_BAND } from '../src/tagger/embedded.js';
 
 const tagger = createTagger();
 
@@ -185,7 +186,8 @@ describe('createTagger with an embedder', () => {
 
   it('stacks the lexical and embedding margins as the heads say', async () => {
     const lexical = createTagger();
-    const stacked = createTagger({ embedder: fake, embeddingHeads: heads });
+    // Every prompt embedded (by default only those within 1.5 log-odds of a threshold are: next test).
+    const stacked = createTagger({ embedder: fake, embeddingHeads: heads, embedBand: Infinity });
     const text = 'Write a Python function that checks whether a number is prime.';
     const [r] = await stacked.tagManyAsync([text]);
     const m = lexical.analyze(toPromptRecord(text)).margins;
@@ -206,7 +208,13 @@ describe('createTagger with an embedder', () => {
     // Just inside the band: embedded and re-scored. Just outside: not embedded, the lexical tag as is.
     const inside = createTagger({ embedder: fake, embeddingHeads: heads, embedBand: nearest + 0.01 });
     const outside = createTagger({ embedder: fake, embeddingHeads: heads, embedBand: nearest - 0.01 });
+    // The default band is DEFAULT_EMBED_BAND: this clear prompt lies outside it.
+    expect(nearest).toBeGreaterThan(DEFAULT_EMBED_BAND);
     let before = texts;
+    const [d] = await createTagger({ embedder: fake, embeddingHeads: heads }).tagManyAsync([clear]);
+    expect(texts - before).toBe(0);
+    expect(d).toEqual(lexical.tag(clear));
+    before = texts;
     const [a] = await inside.tagManyAsync([clear]);
     expect(texts - before).toBe(1);
     expect(a?.evidence.coding?.[0]?.feature).toBe('embedding:fake-topics');

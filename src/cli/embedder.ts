@@ -1,11 +1,14 @@
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { CombinerModel } from '../batch/combiner.js';
 import { createOnnxEmbedder } from '../embed/onnx/index.js';
 import type { Embedder } from '../embed/types.js';
 import { createUseLiteEmbedder } from '../embed/use-lite/index.js';
-import type { EmbeddingUse } from '../tagger/embedded.js';
+import { DEFAULT_EMBED_BAND, type EmbeddingUse } from '../tagger/embedded.js';
 import { createTagger, type Tagger, type TaggerOptions } from '../tagger/index.js';
+import { embeddingHeadsFile } from '../tagger/embedding-model.js';
+import { defaultModelDir } from '../tagger/model.js';
 import { CliError } from './errors.js';
 
 /** What `--embedder` asks for: an encoder and how its heads enter the tag. @internal */
@@ -43,12 +46,41 @@ export function embedderFromSpec(spec: string | undefined, embedBand?: string): 
   throw new CliError('E_USAGE', `--embedder must be lexical, use-lite, onnx:DIR, lexical+use-lite or lexical+onnx:DIR; received "${spec}"`);
 }
 
-/** `--embed-band`, checked. */
+/** `--embed-band`, checked: a positive number of log-odds, or `all`. */
 function embedBandOption(value: string | undefined): { embedBand?: number } {
   if (value === undefined) return {};
-  const band = Number(value);
-  if (!(band > 0)) throw new CliError('E_USAGE', `--embed-band must be a positive number, received "${value}"`);
+  const band = value === 'all' ? Infinity : Number(value);
+  if (!(band > 0)) throw new CliError('E_USAGE', `--embed-band must be a positive number or "all", received "${value}"`);
   return { embedBand: band };
+}
+
+/**
+ * What `tag` and `eval` tag with: `--embedder` when given; otherwise the lexical heads stacked with
+ * USE-lite's, embedding only the prompts near a threshold (`DEFAULT_EMBED_BAND`), when the model
+ * folder has heads for USE-lite, and the lexical heads alone when it has none (said on stderr) or
+ * when `lexicalOnly` names why (e.g. `--workers`). @internal
+ */
+export function taggingEmbedder(opts: { embedder?: string; embedBand?: string; model?: string }, log: (msg: string) => void, lexicalOnly?: string): EmbedderChoice | undefined {
+  if (opts.embedder !== undefined) return embedderFromSpec(opts.embedder, opts.embedBand);
+  embedBandOption(opts.embedBand);
+  if (lexicalOnly) {
+    log(`${lexicalOnly}: tagging with the lexical heads alone (--embedder lexical says so and silences this)`);
+    return undefined;
+  }
+  const dir = opts.model ?? defaultModelDir();
+  if (!existsSync(join(dir, embeddingHeadsFile('use-lite')))) {
+    log(`the model in "${dir}" has no USE-lite heads: tagging with the lexical heads alone`);
+    return undefined;
+  }
+  return embedderFromSpec('lexical+use-lite', opts.embedBand);
+}
+
+/** How a command tags, in words (for its header and stderr): `lexical`, or the encoder, its use and band. @internal */
+export function describeTagging(choice: EmbedderChoice | undefined): string {
+  if (!choice) return 'lexical';
+  if (choice.use === 'embedding') return choice.embedder.id;
+  const band = choice.embedBand ?? DEFAULT_EMBED_BAND;
+  return `lexical+${choice.embedder.id} (${band === Infinity ? 'every prompt embedded' : `embedding prompts within ${band} log-odds of a threshold`})`;
 }
 
 /**

@@ -10,8 +10,9 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 });
 
 // Shared by tag and eval, which tag the same way.
-const EMBEDDER_HELP = 'lexical (default), use-lite, onnx:DIR, lexical+use-lite or lexical+onnx:DIR (stacked heads)';
-const EMBED_BAND_HELP = 'with lexical+…: embed only prompts whose lexical score is this near a threshold';
+const EMBEDDER_HELP =
+  'lexical, use-lite, onnx:DIR, lexical+use-lite or lexical+onnx:DIR (stacked heads); default lexical+use-lite when the model has USE-lite heads (the shipped one does), else lexical';
+const EMBED_BAND_HELP = 'with lexical+…: embed only prompts whose lexical score is within this many log-odds of a threshold (default 1.5), or "all"';
 
 // Subcommands load lazily, so `--help` and `tag` do not pay for what they do not use.
 const program = new Command('distillscope')
@@ -27,10 +28,10 @@ program
   .option('--model <dir>', 'model folder (default: the shipped model)')
   .option('--evidence <n>', 'evidence items per label (0 = none)', '5')
   .option('--thresholds <file>', 'JSON file {label: threshold} overriding the model thresholds')
-  .option('--workers <n>', 'worker threads (0 = tag in the main thread); output order is kept', '0')
+  .option('--workers <n>', 'worker threads (0 = tag in the main thread); output order is kept; tags with the lexical heads', '0')
   .option('--uncertain <n>', 'write only the N prompts nearest a threshold, nearest first (for relabelling)')
   .option('--format <format>', 'jsonl (default), csv, labelstudio (a JSON array of tasks with predictions) or prodigy (JSONL tasks)', 'jsonl')
-  .option('--embedder <name>', EMBEDDER_HELP, 'lexical')
+  .option('--embedder <name>', EMBEDDER_HELP)
   .option('--embed-band <logodds>', EMBED_BAND_HELP)
   .action(async (file: string | undefined, opts) => (await import('./commands/tag.js')).runTag(file, opts));
 
@@ -40,13 +41,13 @@ program
   .argument('<file>', 'labelled prompts: JSONL with "labels" ([] or ["none"] = ordinary), a Label Studio export or Prodigy JSONL')
   .option('--model <dir>', 'model folder (default: the shipped model)')
   .option('--json', 'print the report as JSON')
-  .option('--slice <field>', 'also report per value of a field ("lang" is guessed when absent); repeatable', collect, [])
+  .option('--slice <field>', 'also report per value of a field ("lang" is guessed when absent), or FIELD=VALUE for that value against all others; repeatable', collect, [])
   .option('--thresholds <file>', 'JSON file {label: threshold} overriding the model thresholds')
   .option('--tune <targets>', 'tune per-label thresholds to a target: precision=0.95, recall=0.9, tool_use:recall=0.8 (comma-separated)')
   .option('--tune-out <file>', 'where --tune writes the thresholds (read by tag --thresholds)', 'thresholds.json')
   .option('--report <file>', 'also write a self-contained HTML report (curves, calibration, slices, worst errors)')
   .option('--format <format>', 'gold format: auto (default), jsonl, labelstudio (JSON / JSON-MIN / JSONL export), prodigy', 'auto')
-  .option('--embedder <name>', EMBEDDER_HELP, 'lexical')
+  .option('--embedder <name>', EMBEDDER_HELP)
   .option('--embed-band <logodds>', EMBED_BAND_HELP)
   .action(async (file: string, opts) => (await import('./commands/eval.js')).runEval(file, opts));
 

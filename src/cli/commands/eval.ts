@@ -11,7 +11,7 @@ import type { Tagger, TagResult } from '../../tagger/index.js';
 import type { Label } from '../../tagger/labels.js';
 import { round4 } from '../../util/round.js';
 import { inputFrom, taggerOptionsFrom } from '../common.js';
-import { embedderFromSpec, taggerWithEmbedder } from '../embedder.js';
+import { describeTagging, taggerWithEmbedder, taggingEmbedder } from '../embedder.js';
 import { CliError } from '../errors.js';
 import { log } from '../output.js';
 import { countBytes, inputSize, Progress } from '../progress.js';
@@ -44,9 +44,9 @@ export interface EvalRow {
 }
 
 /** Read a labelled file (any gold format) and tag every readable row; unreadable rows are logged and counted. */
-async function evaluateFile(file: string, opts: EvalCliOptions): Promise<{ rows: EvalRow[]; errors: number; tagger: Tagger }> {
+async function evaluateFile(file: string, opts: EvalCliOptions): Promise<{ rows: EvalRow[]; errors: number; tagger: Tagger; tagging: string }> {
   const base = taggerOptionsFrom({ ...(opts.model ? { model: opts.model } : {}), ...(opts.thresholds ? { thresholds: opts.thresholds } : {}), evidence: '5' });
-  const choice = embedderFromSpec(opts.embedder, opts.embedBand);
+  const choice = taggingEmbedder(opts, (m) => log(`eval: ${m}`));
   const tagger = await taggerWithEmbedder(base, choice);
   const rows: EvalRow[] = [];
   let errors = 0;
@@ -72,9 +72,13 @@ async function evaluateFile(file: string, opts: EvalCliOptions): Promise<{ rows:
       try {
         const rec = toPromptRecord(g.record);
         const slices: Record<string, string> = {};
-        for (const field of opts.slice ?? []) {
+        for (const spec of opts.slice ?? []) {
+          // `FIELD=VALUE` splits the rows in two: that value, and every other.
+          const eq = spec.indexOf('=');
+          const field = eq < 0 ? spec : spec.slice(0, eq);
           const s = g.record[field];
-          slices[field] = s === undefined && field === 'lang' ? guessLang(rec.text) : String(s ?? '(missing)');
+          const value = s === undefined && field === 'lang' ? guessLang(rec.text) : String(s ?? '(missing)');
+          slices[spec] = eq < 0 ? value : value === spec.slice(eq + 1) ? value : `not ${spec.slice(eq + 1)}`;
         }
         const row: Omit<EvalRow, 'result'> = { line: rowNumber(g) ?? seen, where: g.where, text: rec.text.slice(0, 600), gold: g.labels, slices };
         if (rec.id !== undefined) row.id = rec.id;
@@ -90,7 +94,7 @@ async function evaluateFile(file: string, opts: EvalCliOptions): Promise<{ rows:
     progress.done();
     await choice?.embedder.close();
   }
-  return { rows, errors, tagger };
+  return { rows, errors, tagger, tagging: describeTagging(choice) };
 }
 
 /** Open gold rows in the format asked for (or sniffed), as a CLI error when the input cannot be read. */
@@ -123,29 +127,29 @@ function sliceReports(rows: readonly EvalRow[], field: string): Record<string, E
 /** `distillscope eval FILE`: score the tagger against gold labels. */
 export async function runEval(file: string, opts: EvalCliOptions): Promise<void> {
   const tuneSpec = opts.tune === undefined ? undefined : parseTune(opts.tune);
-  const { rows, errors, tagger } = await evaluateFile(file, opts);
+  const { rows, errors, tagger, tagging } = await evaluateFile(file, opts);
   const overall = evaluate(rows.map((r) => r.gold), rows.map((r) => r.result.labels));
   const slices = Object.fromEntries((opts.slice ?? []).map((f) => [f, sliceReports(rows, f)]));
   const tuned = tuneSpec ? writeTuned(rows, tuneSpec, opts.tuneOut ?? 'thresholds.json', file) : undefined;
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ file, errors, overall, ...(opts.slice?.length ? { slices } : {}), ...(tuned ? { tuned } : {}) })}\n`);
+    process.stdout.write(`${JSON.stringify({ file, errors, tagging, overall, ...(opts.slice?.length ? { slices } : {}), ...(tuned ? { tuned } : {}) })}\n`);
   } else {
-    const parts = [formatReport(overall, `${file}: ${overall.n} rows, ${errors} unreadable`)];
+    const parts = [formatReport(overall, `${file}: ${overall.n} rows, ${errors} unreadable; tagged with ${tagging}`)];
     for (const [field, reports] of Object.entries(slices)) {
       for (const [value, r] of Object.entries(reports)) parts.push(formatReport(r, `\n${field} = ${value}: ${r.n} rows`));
     }
     if (tuned) parts.push(`\n${formatTuned(tuned)}`);
     process.stdout.write(`${parts.join('\n')}\n`);
   }
-  if (opts.report) await writeReport(opts.report, file, rows, errors, tagger, opts);
+  if (opts.report) await writeReport(opts.report, file, rows, errors, tagger, tagging, opts);
   if (errors) log(`eval: ${errors} rows could not be read (see above)`);
 }
 
 /** `--report FILE`: the self-contained HTML report (curves, calibration, slices, worst errors). */
-async function writeReport(path: string, file: string, rows: readonly EvalRow[], errors: number, tagger: Tagger, opts: EvalCliOptions): Promise<void> {
+async function writeReport(path: string, file: string, rows: readonly EvalRow[], errors: number, tagger: Tagger, tagging: string, opts: EvalCliOptions): Promise<void> {
   const { buildReport, modelInfo, renderReport } = await import('../../report/index.js');
   const thresholds = taggerOptionsFrom({ ...(opts.thresholds ? { thresholds: opts.thresholds } : {}) }).thresholds;
-  const source = `${opts.model ?? 'models/tagger'}${opts.embedder && opts.embedder !== 'lexical' ? ` + ${opts.embedder}` : ''}`;
+  const source = `${opts.model ?? 'models/tagger'}, ${tagging}`;
   const input = buildReport(rows, {
     file,
     generated: new Date().toISOString(),

@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { parseJsonLine, readLines } from '../../io/jsonl.js';
 import { toPromptRecord, type PromptRecord } from '../../io/record.js';
 import type { Tagger, TaggerOptions, TagResult } from '../../tagger/index.js';
-import { embedderFromSpec, taggerWithEmbedder, type EmbedderChoice } from '../embedder.js';
+import { describeTagging, taggerWithEmbedder, taggingEmbedder, type EmbedderChoice } from '../embedder.js';
 import { CliError } from '../errors.js';
 import { LABELS, type Label } from '../../tagger/labels.js';
 import { SmallestN, uncertainty } from '../../tagger/uncertainty.js';
@@ -38,7 +38,9 @@ const CHUNK = 512;
 export async function runTag(file: string | undefined, opts: TagCliOptions): Promise<void> {
   // Built here even with workers: a bad model or thresholds file fails before any thread starts.
   const format = formatOption(opts.format);
-  const choice = embedderFromSpec(opts.embedder, opts.embedBand);
+  // Worker threads tag with the lexical heads: the encoder runs on one thread per process.
+  const workersAsked = opts.workers !== undefined && opts.workers !== '0';
+  const choice = taggingEmbedder(opts, (m) => log(`tag: ${m}`), workersAsked ? '--workers' : undefined);
   if (choice || format !== 'jsonl' || opts.uncertain !== undefined) {
     if (opts.workers && opts.workers !== '0') log('tag: --workers applies to plain JSONL tagging only; tagging on the main thread');
     return runTagRows(file, opts, format, choice);
@@ -148,7 +150,7 @@ async function runTagRows(file: string | undefined, opts: TagCliOptions, format:
   }
   await out.flush();
   const secs = Number(process.hrtime.bigint() - started) / 1e9;
-  const how = [format, choice ? `embedder ${choice.embedder.id} (${choice.use})` : 'lexical', keep ? `the ${keepN} nearest a threshold` : ''].filter(Boolean).join(', ');
+  const how = [format, describeTagging(choice), keep ? `the ${keepN} nearest a threshold` : ''].filter(Boolean).join(', ');
   log(`tag: ${lines} lines, ${lines - errors} tagged (${flagged} with a capability), ${errors} errors, ${secs.toFixed(2)} s, ${Math.round(lines / Math.max(secs, 1e-9))} lines/s; ${how}`);
 }
 
