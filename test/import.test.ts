@@ -27,7 +27,7 @@ describe('importing distillscope', () => {
     const m = await import('../src/index.js');
     expect(Object.keys(m).sort()).toEqual(
       [
-        'CHOICES', 'CHOICE_HINTS', 'CLASSES', 'CSV_COLUMNS', 'FormatError', 'GOLD_FORMATS', 'LABELS', 'LABEL_STUDIO_CONFIG',
+        'CHOICES', 'CHOICE_HINTS', 'CLASSES', 'CSV_COLUMNS', 'DEFAULT_EMBED_BAND', 'FormatError', 'GOLD_FORMATS', 'LABELS', 'LABEL_STUDIO_CONFIG',
         'LABEL_STUDIO_FROM_NAME', 'MAX_JSON_BYTES', 'NONE', 'RecordError', 'SEMANTIC_SIGNAL_NAMES', 'SIGNAL_NAMES', 'adjustedRandIndex',
         'buildReport', 'createBatchScorer', 'createLabelStudioWriter', 'createOnnxEmbedder', 'createTagger', 'createUseLiteEmbedder',
         'crossCheckTuning', 'csvHeader', 'csvRow', 'defaultModelDir', 'detectionAtFpr', 'evaluate', 'expectedCalibrationError', 'formatReport',
