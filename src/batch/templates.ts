@@ -51,7 +51,6 @@ const DEFAULTS = Object.freeze({ threshold: 0.5, maxTemplates: 256, maxCandidate
 const CJK_CLASS = '\\p{Script_Extensions=Han}\\p{Script_Extensions=Hiragana}\\p{Script_Extensions=Katakana}\\u3000-\\u303f\\uff01-\\uff0f\\uff1a-\\uff20\\uff3b-\\uff40\\uff5b-\\uff65';
 const CJK = new RegExp(`[${CJK_CLASS}]`, 'u');
 const CJK_SPLIT = new RegExp(`[${CJK_CLASS}]|[^${CJK_CLASS}]+`, 'gu');
-const SPACE = /\s/;
 // Bounded spans under one quantifier each, so masking stays linear in the window. A single quote
 // only opens and closes outside words, which leaves apostrophes ("don't", "kids'") alone.
 const QUOTED =
@@ -296,9 +295,9 @@ function promptTokens(text: string, head: number, tail: number): string[] {
     // Read only both ends, and drop a word the cut went through (unless the window has no space,
     // as in unspaced CJK text, where the cut falls between characters).
     let front = text.slice(0, safeCut(text, headChars));
-    if (!SPACE.test(text.charAt(front.length))) {
+    if (!isWhiteSpaceUnit(text.charCodeAt(front.length))) {
       let i = front.length - 1;
-      while (i >= 0 && !SPACE.test(front.charAt(i))) i--;
+      while (i >= 0 && !isWhiteSpaceUnit(front.charCodeAt(i))) i--;
       if (i >= 0) front = front.slice(0, i);
     }
     const headEnds = lexEnds(front, head, 0);
@@ -306,9 +305,9 @@ function promptTokens(text: string, head: number, tail: number): string[] {
     if (tail > 0) {
       const from = safeCut(text, text.length - tailChars);
       let back = text.slice(from);
-      if (!SPACE.test(text.charAt(from - 1))) {
+      if (!isWhiteSpaceUnit(text.charCodeAt(from - 1))) {
         let i = 0;
-        while (i < back.length && !SPACE.test(back.charAt(i))) i++;
+        while (i < back.length && !isWhiteSpaceUnit(back.charCodeAt(i))) i++;
         if (i < back.length) back = back.slice(i);
       }
       const tailEnds = lexEnds(back, 0, tail);

@@ -76,9 +76,10 @@ async function evaluateFile(file: string, opts: EvalCliOptions): Promise<{ rows:
           // `FIELD=VALUE` splits the rows in two: that value, and every other.
           const eq = spec.indexOf('=');
           const field = eq < 0 ? spec : spec.slice(0, eq);
+          const target = eq < 0 ? undefined : spec.slice(eq + 1);
           const s = g.record[field];
           const value = s === undefined && field === 'lang' ? guessLang(rec.text) : String(s ?? '(missing)');
-          slices[spec] = eq < 0 ? value : value === spec.slice(eq + 1) ? value : `not ${spec.slice(eq + 1)}`;
+          slices[spec] = target === undefined || value === target ? value : `not ${target}`;
         }
         const row: Omit<EvalRow, 'result'> = { line: rowNumber(g) ?? seen, where: g.where, text: rec.text.slice(0, 600), gold: g.labels, slices };
         if (rec.id !== undefined) row.id = rec.id;

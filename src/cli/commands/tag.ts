@@ -42,7 +42,7 @@ export async function runTag(file: string | undefined, opts: TagCliOptions): Pro
   const workersAsked = opts.workers !== undefined && opts.workers !== '0';
   const choice = taggingEmbedder(opts, (m) => log(`tag: ${m}`), workersAsked ? '--workers' : undefined);
   if (choice || format !== 'jsonl' || opts.uncertain !== undefined) {
-    if (opts.workers && opts.workers !== '0') log('tag: --workers applies to plain JSONL tagging only; tagging on the main thread');
+    if (workersAsked) log('tag: --workers applies to plain JSONL tagging only; tagging on the main thread');
     return runTagRows(file, opts, format, choice);
   }
   const tagger = taggerFromOptions(opts);
